@@ -10,7 +10,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** The four layers, plus the two concerns that cut across them. */
-export type Layer = 'cloud' | 'cluster' | 'container' | 'code' | 'supply-chain' | 'secrets';
+export type Layer = 'cloud' | 'cluster' | 'container' | 'code' | 'supply-chain' | 'secrets' | 'general';
 
 /** What a parser produces and a rule reads. `text` is for rules that look at raw text (secrets). */
 export type ModelKind = 'dockerfile' | 'hcl' | 'yaml' | 'typescript' | 'packagejson' | 'text';

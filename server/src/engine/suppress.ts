@@ -1,0 +1,147 @@
+// Suppression comments, handled once for every format:
+//   # fourfold-ignore docker/user-root, docker/sudo: the base image drops privileges itself
+//   # fourfold-ignore docker/sudo until 2027-03-31: vendor script, remove after migration
+//   # fourfold-ignore-file docker/healthcheck-missing: health is checked by the orchestrator
+// A line comment applies to the next line that is not blank or a comment; when that line starts a
+// unit (a Dockerfile instruction, an HCL block or attribute), it covers the whole unit.
+import type { Span } from './api';
+import { LineIndex } from './text';
+
+export interface SuppressionComment {
+  ruleIds: string[];
+  reason?: string;
+  /** `until YYYY-MM-DD`: after that day the comment no longer suppresses. */
+  until?: string;
+  /** The comment itself. */
+  span: Span;
+  /** What it covers: the target line or unit; the whole file for file-wide comments. */
+  covers: Span;
+  fileWide: boolean;
+}
+
+const DIRECTIVE = /(?:^|[\s#/*])fourfold-ignore(-file)?\b[ \t]*([^\r\n]*)/;
+const RULE_LIST = /^((?:[\w.-]+\/[\w.-]+|\*)(?:\s*,\s*(?:[\w.-]+\/[\w.-]+|\*))*)(?:\s+until\s+(\d{4}-\d{2}-\d{2}))?\s*(?::\s*(.*))?$/;
+
+/** Whether a line, trimmed, is only a comment in the given syntax. */
+function isCommentLine(trimmed: string, prefix: string): boolean {
+  return trimmed.startsWith(prefix) || (prefix === '#' && trimmed.startsWith('//'));
+}
+
+export function findSuppressions(text: string, commentPrefix: string, units: readonly Span[] = []): SuppressionComment[] {
+  if (!text.includes('fourfold-ignore')) return [];
+  const lines = new LineIndex(text);
+  const found: SuppressionComment[] = [];
+  for (let line = 0; line < lines.lineCount; line++) {
+    const content = lines.lineText(line);
+    const at = content.indexOf(commentPrefix);
+    if (at < 0 || !content.includes('fourfold-ignore')) continue;
+    const match = DIRECTIVE.exec(content.slice(at));
+    if (!match) continue;
+    const body = match[2].replace(/\s*(\*\/|-->)\s*$/, '').trim();
+    const parsed = RULE_LIST.exec(body);
+    if (!parsed) continue;
+    const lineStart = lines.lineStart(line);
+    const span = { start: lineStart + at, end: lines.lineEnd(line) };
+    const fileWide = Boolean(match[1]);
+    const ownLine = content.slice(0, at).trim() === '';
+    let covers: Span;
+    if (fileWide) covers = { start: 0, end: text.length };
+    else if (!ownLine) covers = { start: lineStart, end: lines.lineEnd(line) };
+    else covers = coveredByLineComment(lines, line, commentPrefix, units);
+    found.push({
+      ruleIds: parsed[1].split(',').map((id) => id.trim()),
+      until: parsed[2],
+      reason: parsed[3]?.trim() || undefined,
+      span,
+      covers,
+      fileWide,
+    });
+  }
+  return found;
+}
+
+function coveredByLineComment(lines: LineIndex, line: number, prefix: string, units: readonly Span[]): Span {
+  let target = line + 1;
+  while (target < lines.lineCount) {
+    const trimmed = lines.lineText(target).trim();
+    if (trimmed !== '' && !isCommentLine(trimmed, prefix)) break;
+    target++;
+  }
+  if (target >= lines.lineCount) return { start: lines.text.length, end: lines.text.length };
+  const start = lines.lineStart(target);
+  const end = lines.lineEnd(target);
+  // The widest unit that starts on the target line: an instruction with its continuations, a block.
+  let covers: Span = { start, end };
+  for (const unit of units) {
+    if (unit.start >= start && unit.start <= end && unit.end > covers.end) covers = { start, end: unit.end };
+  }
+  return covers;
+}
+
+/** The comment that suppresses `ruleId` for a finding at `span`, if any. */
+export function suppressionFor(
+  comments: readonly SuppressionComment[],
+  ruleId: string,
+  span: Span,
+  today: string,
+): SuppressionComment | undefined {
+  return comments.find(
+    (c) =>
+      (c.ruleIds.includes(ruleId) || c.ruleIds.includes('*')) &&
+      (!c.until || c.until >= today) &&
+      span.start >= c.covers.start &&
+      span.start <= c.covers.end,
+  );
+}
+
+/** Text to insert where the reason is a placeholder: the editor turns it into a snippet. */
+export interface CommentInsertion {
+  offset: number;
+  before: string;
+  placeholder: string;
+  after: string;
+}
+
+export function insertionText(insertion: CommentInsertion): string {
+  return insertion.before + insertion.placeholder + insertion.after;
+}
+
+/**
+ * "Ignore on this line": a comment above the line on which the innermost unit containing the finding
+ * starts, so a finding inside a continued RUN is ignored above the RUN.
+ */
+export function ignoreLineInsertion(
+  text: string,
+  commentPrefix: string,
+  ruleId: string,
+  span: Span,
+  units: readonly Span[],
+): CommentInsertion {
+  const lines = new LineIndex(text);
+  let best: Span | undefined;
+  for (const unit of units) {
+    if (unit.start <= span.start && span.start < Math.max(unit.end, unit.start + 1)) {
+      if (!best || unit.end - unit.start < best.end - best.start) best = unit;
+    }
+  }
+  const line = lines.position(best ? best.start : span.start).line;
+  const indent = /^[ \t]*/.exec(lines.lineText(line))![0];
+  return {
+    offset: lines.lineStart(line),
+    before: `${indent}${commentPrefix} fourfold-ignore ${ruleId}: `,
+    placeholder: 'reason',
+    after: lines.eol,
+  };
+}
+
+/** "Ignore in this file": at the top, after any header lines that must stay first (parser directives). */
+export function ignoreFileInsertion(text: string, commentPrefix: string, ruleId: string, headerEnd: number): CommentInsertion {
+  const lines = new LineIndex(text);
+  const needsBreakBefore = headerEnd > 0 && !/[\r\n]$/.test(text.slice(0, headerEnd));
+  return {
+    offset: headerEnd,
+    before: `${needsBreakBefore ? lines.eol : ''}${commentPrefix} fourfold-ignore-file ${ruleId}: `,
+    placeholder: 'reason',
+    after: lines.eol,
+  };
+}
