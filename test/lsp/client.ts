@@ -1,0 +1,222 @@
+// A small LSP client for the protocol tests: it starts the real bundled server (dist/server.js) over
+// stdio, speaks JSON-RPC to it, answers its requests as an editor would, and lets a test wait on
+// events (published diagnostics, progress), never on timers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import {
+  CodeActionRequest,
+  createProtocolConnection,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExecuteCommandRequest,
+  ExitNotification,
+  FileChangeType,
+  InitializedNotification,
+  InitializeRequest,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type CodeAction,
+  type Command,
+  type Diagnostic,
+  type ProtocolConnection,
+  type Range,
+} from 'vscode-languageserver-protocol/node';
+import { URI } from 'vscode-uri';
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+export const serverBundle = path.join(repoRoot, 'dist', 'server.js');
+
+export interface ClientOptions {
+  /** Workspace folder (absolute path). */
+  root: string;
+  initializationOptions?: Record<string, unknown>;
+  /** What `workspace/configuration` answers: `fourfold` and `files` sections. */
+  settings?: { fourfold?: Record<string, unknown>; files?: Record<string, unknown> };
+}
+
+export interface ProgressEvent {
+  token: string | number;
+  value: { kind: 'begin' | 'report' | 'end'; title?: string; message?: string; cancellable?: boolean };
+}
+
+type Waiter = { check: () => boolean; resolve: () => void };
+
+export function fileUri(file: string): string {
+  return URI.file(file).toString();
+}
+
+export class LspClient {
+  readonly diagnostics = new Map<string, Diagnostic[]>();
+  readonly publishCount = new Map<string, number>();
+  readonly progress: ProgressEvent[] = [];
+  readonly stderr: string[] = [];
+  private waiters: Waiter[] = [];
+  private versions = new Map<string, number>();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly connection: ProtocolConnection,
+    public settings: NonNullable<ClientOptions['settings']>,
+  ) {}
+
+  static async start(options: ClientOptions): Promise<LspClient> {
+    const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const client = new LspClient(child, connection, options.settings ?? {});
+    child.stderr!.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));
+    connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      client.diagnostics.set(params.uri, params.diagnostics);
+      client.publishCount.set(params.uri, (client.publishCount.get(params.uri) ?? 0) + 1);
+      client.wake();
+    });
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+      params.items.map((item) => (item.section === 'files' ? (client.settings.files ?? {}) : (client.settings.fourfold ?? {}))),
+    );
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('workspace/workspaceFolders', () => [{ uri: fileUri(options.root), name: path.basename(options.root) }]);
+    connection.onNotification('$/progress', (params: ProgressEvent) => {
+      client.progress.push(params);
+      client.wake();
+    });
+    connection.onNotification('window/logMessage', () => undefined);
+    connection.listen();
+    await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: fileUri(options.root),
+      workspaceFolders: [{ uri: fileUri(options.root), name: path.basename(options.root) }],
+      capabilities: {
+        workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+        window: { workDoneProgress: true },
+        textDocument: { publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true } },
+      },
+      initializationOptions: options.initializationOptions ?? {},
+    });
+    await connection.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.check()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  /** Resolves once `check` holds; fails after `deadlineMs` (a deadline for a hung server, not a wait). */
+  waitFor(what: string, check: () => boolean, deadlineMs = 10000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for ${what}; server stderr: ${this.stderr.join('').slice(-2000)}`));
+      }, deadlineMs);
+      const waiter: Waiter = {
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Waits for the next publication for `uri` after this call, then returns its diagnostics. */
+  async nextDiagnostics(uri: string, trigger: () => Promise<void> | void): Promise<Diagnostic[]> {
+    const before = this.publishCount.get(uri) ?? 0;
+    await trigger();
+    await this.waitFor(`diagnostics for ${uri}`, () => (this.publishCount.get(uri) ?? 0) > before);
+    return this.diagnostics.get(uri) ?? [];
+  }
+
+  open(uri: string, languageId: string, text: string): Promise<Diagnostic[]> {
+    this.versions.set(uri, 1);
+    return this.nextDiagnostics(uri, () =>
+      this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }),
+    );
+  }
+
+  /** Replaces `range` with `text`, as an editor sends a keystroke or a paste. */
+  edit(uri: string, range: Range, text: string): Promise<Diagnostic[]> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    return this.nextDiagnostics(uri, () =>
+      this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: [{ range, text }],
+      }),
+    );
+  }
+
+  close(uri: string): Promise<Diagnostic[]> {
+    return this.nextDiagnostics(uri, () => this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }));
+  }
+
+  async changeSettings(settings: NonNullable<ClientOptions['settings']>, watchUri: string): Promise<Diagnostic[]> {
+    this.settings = settings;
+    return this.nextDiagnostics(watchUri, () => this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} }));
+  }
+
+  fileChanged(changedUri: string, watchUri: string): Promise<Diagnostic[]> {
+    return this.nextDiagnostics(watchUri, () =>
+      this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: changedUri, type: FileChangeType.Changed }] }),
+    );
+  }
+
+  codeActions(uri: string, diagnostic: Diagnostic): Promise<(CodeAction | Command)[] | null> {
+    return this.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic], only: undefined },
+    });
+  }
+
+  executeCommand<T>(command: string, args: unknown[] = []): Promise<T> {
+    return this.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T>;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.connection.sendRequest(ShutdownRequest.type);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // already gone
+    }
+    this.connection.dispose();
+    if (this.child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.child.kill();
+          resolve();
+        }, 2000);
+        this.child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** Applies LSP text edits (any order) to a text, for checking what a quick fix does. */
+export function applyTextEdits(text: string, edits: { range: Range; newText: string }[]): string {
+  const offsets = lineStarts(text);
+  const toOffset = (p: { line: number; character: number }) => (offsets[p.line] ?? text.length) + p.character;
+  const sorted = [...edits].sort((a, b) => toOffset(b.range.start) - toOffset(a.range.start));
+  let out = text;
+  for (const edit of sorted) out = out.slice(0, toOffset(edit.range.start)) + edit.newText + out.slice(toOffset(edit.range.end));
+  return out;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return starts;
+}
