@@ -1,0 +1,27 @@
+// Terraform / HCL2: parse `.tf`, `.tfvars` and `.tf.json` into one model with exact ranges, and
+// evaluate a module's expressions. Nothing here touches the file system.
+import type { Parsed } from '../../engine/api';
+import type { HclFile } from './ast';
+import { parseJsonHcl } from './json';
+import { parseNative } from './parser';
+
+export type * from './ast';
+
+/** Whether a path is in the JSON syntax (`.tf.json`, `.tfvars.json`). */
+export function isJsonHclPath(path: string): boolean {
+  return /\.json$/i.test(path);
+}
+
+/** Parses HCL native syntax, or the JSON syntax when `json` is set. Never throws. */
+export function parseHcl(text: string, opts: { json?: boolean } = {}): Parsed<HclFile> {
+  try {
+    const { file, errors } = opts.json ? parseJsonHcl(text) : parseNative(text);
+    return { model: file, errors };
+  } catch (error) {
+    // A parser bug must not take the server down: report it as a parse error on the whole file.
+    return {
+      model: { body: { items: [], span: { start: 0, end: text.length } }, comments: [], span: { start: 0, end: text.length } },
+      errors: [{ message: `Internal parser error: ${String(error)}`, span: { start: 0, end: Math.min(text.length, 1) } }],
+    };
+  }
+}

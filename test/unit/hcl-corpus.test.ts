@@ -1,0 +1,63 @@
+// The KICS Terraform corpus parses without errors, and every block's and attribute's range holds
+// text that parses back to the same node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseHcl, type Body, type BodyItem } from '../../server/src/parsers/hcl/index';
+import { kicsTerraform, listFiles, withoutSpans } from './hcl-helpers';
+
+const files = listFiles(kicsTerraform, /\.(tf|tfvars)$/);
+
+test('the KICS Terraform corpus is present', { skip: files.length === 0 && 'corpus not found beside the repository' }, () => {
+  assert.ok(files.length > 1000, `found ${files.length} files`);
+});
+
+test('every corpus file parses without errors', () => {
+  const failures: string[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    const { errors } = parseHcl(text);
+    if (errors.length) failures.push(`${path.relative(kicsTerraform, file)}: ${errors[0].message}`);
+  }
+  assert.deepEqual(failures, []);
+});
+
+function* items(body: Body): Generator<BodyItem> {
+  for (const item of body.items) {
+    yield item;
+    if (item.kind === 'block') yield* items(item.body);
+  }
+}
+
+test('round trip: the text under each block and attribute re-parses to the same node', () => {
+  let checked = 0;
+  const failures: string[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    const { model } = parseHcl(text);
+    for (const item of items(model.body)) {
+      const again = parseHcl(text.slice(item.span.start, item.span.end));
+      checked++;
+      const same =
+        again.errors.length === 0 &&
+        again.model.body.items.length === 1 &&
+        JSON.stringify(withoutSpans(again.model.body.items[0])) === JSON.stringify(withoutSpans(item));
+      if (!same && failures.length < 10) failures.push(`${path.relative(kicsTerraform, file)} @${item.span.start}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(files.length === 0 || checked > 10_000, `checked ${checked} nodes`);
+});
+
+test('round trip keeps absolute ranges: a node re-parsed at its offset has the same spans', () => {
+  for (const file of files.slice(0, 200)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const { model } = parseHcl(text);
+    for (const item of model.body.items) {
+      const padded = ' '.repeat(item.span.start) + text.slice(item.span.start, item.span.end);
+      const again = parseHcl(padded).model.body.items[0];
+      assert.deepEqual(again, item, `${file} @${item.span.start}`);
+    }
+  }
+});
