@@ -1,0 +1,491 @@
+// Shared predicates for the container rules about images and users: image reference parsing,
+// the images a Dockerfile pulls, end-of-life matching, stage and USER helpers, variable expansion,
+// and the line-insertion edit that fixes use. No checks live here.
+import type { Edit, Span } from '../../server/src/engine/api';
+import type { DockerfileModel, Instruction, Stage } from '../../server/src/parsers/dockerfile/model';
+import eolData from '../../data/eol.json';
+
+// ---------------------------------------------------------------- image references
+
+/** A parsed image reference, normalised the way Docker does (`node` = `docker.io/library/node`). */
+export interface ImageName {
+  /** Registry host, lower-cased; `docker.io` for Docker Hub (also when written `index.docker.io`). */
+  host: string;
+  /** Repository path on that host; Docker Hub official images get `library/`. */
+  path: string;
+  tag?: string;
+  digest?: string;
+}
+
+const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+function looksLikeHost(component: string): boolean {
+  return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+
+/** Parses `[host[:port]/]path[:tag][@digest]`. Undefined for empty or variable-bearing text. */
+export function parseImageReference(reference: string): ImageName | undefined {
+  let rest = reference.trim();
+  if (rest === '' || rest.includes('$') || /\s/.test(rest)) return undefined;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  let host = 'docker.io';
+  const slash = rest.indexOf('/');
+  if (slash > 0 && looksLikeHost(rest.slice(0, slash))) {
+    host = rest.slice(0, slash).toLowerCase();
+    rest = rest.slice(slash + 1);
+  }
+  if (HUB_ALIASES.has(host)) host = 'docker.io';
+  if (rest === '') return undefined;
+  let path = rest.toLowerCase();
+  if (host === 'docker.io' && !path.includes('/')) path = `library/${path}`;
+  return { host, path, tag: tag || undefined, digest: digest || undefined };
+}
+
+/** `docker.io/library/node`: the key used to match aliases and trusted registries. */
+export function canonicalName(image: ImageName): string {
+  return `${image.host}/${image.path}`;
+}
+
+/** The short form people write: `node`, `bitnami/redis`, `ghcr.io/acme/app`. */
+export function displayName(image: ImageName): string {
+  if (image.host !== 'docker.io') return `${image.host}/${image.path}`;
+  return image.path.startsWith('library/') ? image.path.slice('library/'.length) : image.path;
+}
+
+/** Whether a pull of `image` is allowed by a `trustedRegistries` entry (a host, or a host/path prefix). */
+export function matchesRegistryEntry(image: ImageName, entry: string): boolean {
+  let normalised = entry.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  if (normalised === '') return false;
+  const first = normalised.split('/')[0];
+  // `acme/tools` (no host) means Docker Hub, as `docker pull acme/tools` does.
+  if (!looksLikeHost(first)) normalised = `docker.io/${normalised}`;
+  const [host, ...path] = normalised.split('/');
+  const entryHost = HUB_ALIASES.has(host.toLowerCase()) ? 'docker.io' : host.toLowerCase();
+  if (entryHost !== image.host) return false;
+  if (path.length === 0) return true;
+  const prefix = path.join('/').toLowerCase();
+  return image.path === prefix || image.path.startsWith(`${prefix}/`);
+}
+
+// ---------------------------------------------------------------- images a Dockerfile pulls
+
+/** One place where the build pulls an image from a registry. */
+export interface ImageUse {
+  image: ImageName;
+  /** The reference after variable substitution, as Docker would pull it. */
+  reference: string;
+  /** The image word in the source (the `--from=` value for `COPY --from`). */
+  span: Span;
+  /** The tag's characters after `:`, when the reference is written literally. */
+  tagSpan?: Span;
+  /** The instruction that pulls it: `FROM`, `COPY --from=…`, `RUN --mount=…,from=…`. */
+  instruction: Instruction;
+  /** The stage whose `FROM` this is, for base images. */
+  stage?: Stage;
+}
+
+function tagSpanIn(text: string, span: Span, reference: string): Span | undefined {
+  if (text.slice(span.start, span.end) !== reference) return undefined;
+  const at = reference.indexOf('@');
+  const name = at >= 0 ? reference.slice(0, at) : reference;
+  const colon = name.lastIndexOf(':');
+  if (colon <= name.lastIndexOf('/')) return undefined;
+  return { start: span.start + colon + 1, end: span.start + name.length };
+}
+
+/** `FROM` lines that name a registry image: not `scratch`, not an earlier stage, not an unknown variable. */
+export function baseImages(model: DockerfileModel, text: string): ImageUse[] {
+  const uses: ImageUse[] = [];
+  for (const stage of model.stages) {
+    const ref = stage.image;
+    if (ref.scratch || ref.unresolved || stage.baseStage !== undefined) continue;
+    const image = parseImageReference(ref.resolved);
+    if (!image) continue;
+    const tagSpan = tagSpanIn(text, ref.span, ref.resolved) ?? (ref.raw === ref.resolved ? ref.tagSpan : undefined);
+    uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan, instruction: stage.from, stage });
+  }
+  return uses;
+}
+
+/** Every instruction, with the ones wrapped by `ONBUILD` right after their wrapper. */
+export function allInstructions(model: DockerfileModel): Instruction[] {
+  const out: Instruction[] = [];
+  for (const instruction of model.instructions) {
+    out.push(instruction);
+    if (instruction.onbuild) out.push(instruction.onbuild);
+  }
+  return out;
+}
+
+function stageNames(model: DockerfileModel): Set<string> {
+  return new Set(model.stages.flatMap((s) => (s.name ? [s.name] : [])));
+}
+
+/**
+ * Images pulled by `COPY --from=<image>` and `RUN --mount=…,from=<image>`. A bare word such as
+ * `--from=builder` that names no stage is left to the stage rules (it is more often a typo than an
+ * image); a value with `/`, `:` or `@` is clearly an image reference.
+ */
+export function copiedImages(model: DockerfileModel, text: string): ImageUse[] {
+  const names = stageNames(model);
+  const uses: ImageUse[] = [];
+  const consider = (instruction: Instruction, value: string, span: Span) => {
+    if (names.has(value.toLowerCase()) || /^\d+$/.test(value) || !/[/:@]/.test(value)) return;
+    const image = parseImageReference(value);
+    if (!image) return;
+    uses.push({ image, reference: value, span, tagSpan: tagSpanIn(text, span, value), instruction });
+  };
+  for (const instruction of allInstructions(model)) {
+    for (const flag of instruction.flags) {
+      if (flag.value === undefined || !flag.valueSpan) continue;
+      if (flag.name === 'from' && instruction.keyword === 'COPY') consider(instruction, flag.value, flag.valueSpan);
+      if (flag.name === 'mount' && instruction.keyword === 'RUN') {
+        const match = /(?:^|,)from=([^,]+)/.exec(flag.value);
+        if (!match) continue;
+        const offset = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value ? flag.valueSpan.start + match.index + match[0].indexOf('=') + 1 : undefined;
+        consider(instruction, match[1], offset === undefined ? flag.valueSpan : { start: offset, end: offset + match[1].length });
+      }
+    }
+  }
+  return uses;
+}
+
+/** Base images and copied images together, in file order. */
+export function pulledImages(model: DockerfileModel, text: string): ImageUse[] {
+  return [...baseImages(model, text), ...copiedImages(model, text)].sort((a, b) => a.span.start - b.span.start);
+}
+
+// ---------------------------------------------------------------- stages and users
+
+export function finalStage(model: DockerfileModel): Stage | undefined {
+  return model.stages.at(-1);
+}
+
+/** The last `USER` instruction written in the stage itself (not `ONBUILD USER`). */
+export function lastUser(stage: Stage): Instruction | undefined {
+  for (let i = stage.instructions.length - 1; i >= 0; i--) {
+    if (stage.instructions[i].keyword === 'USER') return stage.instructions[i];
+  }
+  return undefined;
+}
+
+/** The user named by a `USER` instruction: `app` for `USER app:app`. */
+export function userOf(instruction: Instruction): string {
+  return instruction.args[0]?.value ?? '';
+}
+
+/** `root`, `0`, `root:root`, `0:0`, `root:wheel`: the user part is root. Variables are not root (unknown). */
+export function isRootUser(value: string): boolean {
+  const user = value.split(':')[0];
+  return user === 'root' || /^0+$/.test(user);
+}
+
+export interface EffectiveUser {
+  /** The `USER` instruction in force. */
+  instruction: Instruction;
+  /** The stage that contains it: the stage itself, or a stage it is built `FROM`. */
+  stage: Stage;
+}
+
+/** The `USER` in force at the end of a stage, following `FROM <earlier stage>`; undefined when none is set. */
+export function effectiveUser(model: DockerfileModel, stage: Stage): EffectiveUser | undefined {
+  const seen = new Set<number>();
+  let current: Stage | undefined = stage;
+  while (current && !seen.has(current.index)) {
+    seen.add(current.index);
+    const user = lastUser(current);
+    if (user) return { instruction: user, stage: current };
+    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
+  }
+  return undefined;
+}
+
+/** The stage at the root of a chain of `FROM <stage>`: the one that names a registry image or scratch. */
+export function rootStage(model: DockerfileModel, stage: Stage): Stage {
+  const seen = new Set<number>();
+  let current = stage;
+  while (current.baseStage !== undefined && !seen.has(current.index) && model.stages[current.baseStage]) {
+    seen.add(current.index);
+    current = model.stages[current.baseStage];
+  }
+  return current;
+}
+
+/** The stages a stage is built on, itself first. */
+export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
+  const chain: Stage[] = [];
+  const seen = new Set<number>();
+  let current: Stage | undefined = stage;
+  while (current && !seen.has(current.index)) {
+    seen.add(current.index);
+    chain.push(current);
+    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
+  }
+  return chain;
+}
+
+/**
+ * Registry images whose own default user is not root, so a Dockerfile without `USER` is fine:
+ * distroless `:nonroot` / `:debug-nonroot` tags and NGINX's unprivileged image.
+ */
+export function knownNonRootImage(image: ImageName): boolean {
+  if (image.host === 'gcr.io' && image.path.startsWith('distroless/') && /(^|-)nonroot$/.test(image.tag ?? '')) return true;
+  return image.host === 'docker.io' && image.path === 'nginxinc/nginx-unprivileged';
+}
+
+// ---------------------------------------------------------------- variables
+
+/**
+ * Variables visible to an instruction of a stage: global `ARG`s the stage re-declares, the stage's
+ * `ARG` defaults and `ENV` values before the instruction, and `ENV` of the stages it is built on.
+ */
+export function variablesAt(model: DockerfileModel, stage: Stage, before: Instruction): Map<string, string | undefined> {
+  const vars = new Map<string, string | undefined>();
+  const chain = stageChain(model, stage).reverse();
+  for (const s of chain) {
+    for (const instruction of s.instructions) {
+      if (s === stage && instruction.span.start >= before.span.start) break;
+      if (instruction.keyword === 'ENV') for (const pair of instruction.pairs) vars.set(pair.key, pair.value ?? '');
+      if (instruction.keyword === 'ARG' && s === stage) {
+        for (const pair of instruction.pairs) {
+          if (vars.has(pair.key) && pair.value === undefined) continue;
+          vars.set(pair.key, pair.value ?? model.globalArgs.get(pair.key));
+        }
+      }
+    }
+  }
+  return vars;
+}
+
+/** Expands `$NAME`, `${NAME}`, `${NAME:-default}`; undefined when a variable has no known value. */
+export function expandVariables(text: string, vars: ReadonlyMap<string, string | undefined>): string | undefined {
+  let unknown = false;
+  const out = text.replace(/\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))/g, (_whole, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare ?? '';
+    const value = vars.get(name);
+    const set = value !== undefined && (op?.startsWith(':') ? value !== '' : true);
+    if (op?.endsWith('-')) return set ? value : (word ?? '');
+    if (op?.endsWith('+')) return set ? (word ?? '') : '';
+    if (value === undefined) unknown = true;
+    return value ?? '';
+  });
+  return unknown ? undefined : out;
+}
+
+// ---------------------------------------------------------------- edits
+
+/** The file's own line ending: the first one it uses, `\n` when it has none. */
+export function lineEnding(text: string): string {
+  const match = /\r\n|\n|\r/.exec(text);
+  return match ? match[0] : '\n';
+}
+
+function lineStart(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== '\n' && text[i - 1] !== '\r') i--;
+  return i;
+}
+
+function indentBefore(text: string, instruction: Instruction): string {
+  const start = lineStart(text, instruction.keywordSpan.start);
+  const indent = text.slice(start, instruction.keywordSpan.start);
+  return /^[ \t]*$/.test(indent) ? indent : '';
+}
+
+/** Inserts `line` as a line of its own just above `instruction`, with its indentation. */
+export function insertLineBefore(text: string, instruction: Instruction, line: string): Edit {
+  const at = lineStart(text, instruction.keywordSpan.start);
+  return { span: { start: at, end: at }, newText: `${indentBefore(text, instruction)}${line}${lineEnding(text)}` };
+}
+
+/** Inserts `line` as a line of its own just below `instruction` (after its continuations and heredocs). */
+export function insertLineAfter(text: string, instruction: Instruction, line: string): Edit {
+  const eol = lineEnding(text);
+  const indent = indentBefore(text, instruction);
+  let end = instruction.span.end;
+  if (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) return { span: { start: end, end }, newText: `${indent}${line}${eol}` };
+  const rest = /\r\n|\n|\r/.exec(text.slice(end));
+  if (!rest) return { span: { start: text.length, end: text.length }, newText: `${eol}${indent}${line}` };
+  end += rest.index + rest[0].length;
+  return { span: { start: end, end }, newText: `${indent}${line}${eol}` };
+}
+
+// ---------------------------------------------------------------- end of life
+
+/**
+ * The date the checks run on, `YYYY-MM-DD`. The one place that reads the clock, so that a test can
+ * see what "today" is and fixtures use only releases whose end of life is long past.
+ */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+interface Cycle {
+  cycle: string;
+  codename?: string;
+  eol: string | boolean;
+  eoes?: string | boolean | null;
+}
+
+interface Product {
+  title: string;
+  aliases: string[];
+  imageCycles?: Record<string, string>;
+  cycles: Cycle[];
+}
+
+const PRODUCTS = (eolData as unknown as { products: Record<string, Product> }).products;
+const ALL_CODENAMES = (eolData as unknown as { codenames: Record<string, { product: string; cycle: string }> }).codenames;
+
+/**
+ * Codenames that container tags use: Debian 7 (wheezy) and later, Ubuntu 12.04 (precise) and later.
+ * Older ones (`bo`, `rex`, `hamm`…) are too short and too common to read as a distribution in a tag.
+ */
+const CODENAMES: Record<string, { product: string; cycle: string }> = Object.fromEntries(
+  Object.entries(ALL_CODENAMES).filter(([, { product, cycle }]) => (product === 'debian' ? Number(cycle) >= 7 : Number(cycle) >= 12.04)),
+);
+
+/** Image names whose tags carry no version of the product (a hint only, see shared/data/README.md). */
+const VERSIONLESS_ALIASES = new Set(['docker.io/library/openjdk']);
+
+const BY_IMAGE = new Map<string, { slug: string; cycle?: string }>();
+for (const [slug, product] of Object.entries(PRODUCTS)) {
+  for (const alias of product.aliases) {
+    const name = parseImageReference(alias);
+    if (name && !VERSIONLESS_ALIASES.has(canonicalName(name))) BY_IMAGE.set(canonicalName(name), { slug });
+  }
+  for (const [alias, cycle] of Object.entries(product.imageCycles ?? {})) {
+    const name = parseImageReference(alias);
+    if (name) BY_IMAGE.set(canonicalName(name), { slug, cycle });
+  }
+}
+
+/** Short names used in messages (`node 14`, `debian 9`), keyed by endoflife.date slug. */
+const SHORT_NAMES: Record<string, string> = { nodejs: 'node', 'alpine-linux': 'alpine', 'apache-http-server': 'httpd', postgresql: 'postgres' };
+
+/**
+ * The date a cycle stops getting security fixes in container images. Debian images keep receiving
+ * Debian LTS updates, so for Debian that is the end of LTS (`eoes`); Ubuntu's ESM needs a
+ * subscription that images do not have, so there it is `eol`, as for every other product.
+ */
+function endDate(slug: string, cycle: Cycle): string | boolean {
+  if (slug === 'debian' && typeof cycle.eoes === 'string') return cycle.eoes;
+  return cycle.eol;
+}
+
+function ended(date: string | boolean, on: string): boolean {
+  return date === true || (typeof date === 'string' && date < on);
+}
+
+/** A release that reached end of life, found in an image reference. */
+export interface EolMatch {
+  /** `node`, `debian`, `python`. */
+  product: string;
+  /** endoflife.date slug. */
+  slug: string;
+  cycle: string;
+  codename?: string;
+  /** `YYYY-MM-DD`, or `''` when the source gives no date. */
+  eolDate: string;
+  /** The oldest cycle still supported on that day, if any. */
+  oldestSupported?: string;
+  /** `image` when the image's own product is old, `os` for the distribution named in the tag. */
+  part: 'image' | 'os';
+  /** Offsets within the tag of the characters that name the release, when it comes from the tag. */
+  tagRange?: { start: number; end: number };
+}
+
+function findCycle(slug: string, version: string): Cycle | undefined {
+  const v = version.replace(/^v/i, '');
+  if (!/^\d+(\.\d+)*$/.test(v)) return undefined;
+  let best: Cycle | undefined;
+  for (const cycle of PRODUCTS[slug]?.cycles ?? []) {
+    if (v === cycle.cycle || v.startsWith(`${cycle.cycle}.`)) {
+      if (!best || cycle.cycle.length > best.cycle.length) best = cycle;
+    }
+  }
+  return best;
+}
+
+function toMatch(slug: string, cycle: Cycle, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+  const date = endDate(slug, cycle);
+  if (!ended(date, on)) return undefined;
+  const supported = (PRODUCTS[slug]?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on));
+  return {
+    product: SHORT_NAMES[slug] ?? slug,
+    slug,
+    cycle: cycle.cycle,
+    codename: cycle.codename?.toLowerCase(),
+    eolDate: typeof date === 'string' ? date : '',
+    oldestSupported: supported.at(-1)?.cycle,
+    part,
+    tagRange,
+  };
+}
+
+/**
+ * End-of-life releases an image reference names, as of `on` (`YYYY-MM-DD`): the image's own product
+ * (`node:14`, `debian:stretch`, `registry.access.redhat.com/ubi7`) and the distribution its tag names
+ * (`-bullseye`, `-slim-buster`, `-alpine3.12`, `-focal`).
+ */
+export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
+  const matches: EolMatch[] = [];
+  const known = BY_IMAGE.get(canonicalName(image));
+  const tag = image.tag ?? '';
+  const parts: { text: string; start: number }[] = [];
+  let offset = 0;
+  for (const text of tag.split('-')) {
+    parts.push({ text, start: offset });
+    offset += text.length + 1;
+  }
+  let ownPart = -1;
+  if (known?.cycle) {
+    const cycle = PRODUCTS[known.slug].cycles.find((c) => c.cycle === known.cycle);
+    const match = cycle && toMatch(known.slug, cycle, on, 'image');
+    if (match) matches.push(match);
+  } else if (known && tag) {
+    const first = parts[0];
+    const codename = CODENAMES[first.text.toLowerCase()];
+    const cycle = codename && codename.product === known.slug
+      ? PRODUCTS[known.slug].cycles.find((c) => c.cycle === codename.cycle)
+      : findCycle(known.slug, first.text);
+    if (cycle) {
+      ownPart = 0;
+      const match = toMatch(known.slug, cycle, on, 'image', { start: first.start, end: first.start + first.text.length });
+      if (match) matches.push(match);
+    }
+  }
+  // The distribution in the tag, unless it is the image's own product (`debian:stretch-slim`).
+  parts.forEach((part, index) => {
+    if (index === ownPart || (index === 0 && !known)) return;
+    const lower = part.text.toLowerCase();
+    let slug: string | undefined;
+    let cycle: Cycle | undefined;
+    const codename = CODENAMES[lower];
+    if (codename) {
+      slug = codename.product;
+      cycle = PRODUCTS[slug]?.cycles.find((c) => c.cycle === codename.cycle);
+    } else {
+      const alpine = /^alpine(\d+\.\d+)$/.exec(lower);
+      if (alpine) {
+        slug = 'alpine-linux';
+        cycle = findCycle(slug, alpine[1]);
+      }
+    }
+    if (!slug || !cycle || slug === known?.slug) return;
+    const match = toMatch(slug, cycle, on, 'os', { start: part.start, end: part.start + part.text.length });
+    if (match) matches.push(match);
+  });
+  return matches;
+}
