@@ -7,6 +7,7 @@ import { detectKind, LINE_COMMENT, type DocumentKind } from './detect';
 import { findSuppressions, suppressionFor } from './suppress';
 import { LineIndex } from './text';
 import { parseDockerfile } from '../parsers/dockerfile';
+import { parseHcl, type Body } from '../parsers/hcl';
 
 export const PARSE_ERROR_RULE_ID = 'fourfold/parse-error';
 
@@ -46,7 +47,21 @@ interface ParserEntry {
   analyze(text: string): Omit<Analysis, 'kind' | 'modelKind' | 'commentPrefix'>;
 }
 
-const PARSERS: Partial<Record<DocumentKind, ParserEntry>> = {
+/** Blocks and attributes, nested ones included: what a suppression comment above them covers. */
+function hclUnits(body: Body, out: Span[] = []): Span[] {
+  for (const item of body.items) {
+    out.push(item.span);
+    if (item.kind === 'block') hclUnits(item.body, out);
+  }
+  return out;
+}
+
+function analyzeHcl(text: string, json: boolean): Omit<Analysis, 'kind' | 'modelKind' | 'commentPrefix'> {
+  const { model, errors } = parseHcl(text, { json });
+  return { model, parseErrors: errors, units: hclUnits(model.body), headerEnd: 0 };
+}
+
+const PARSERS: Record<DocumentKind, ParserEntry> = {
   dockerfile: {
     modelKind: 'dockerfile',
     analyze(text) {
@@ -61,12 +76,9 @@ const PARSERS: Partial<Record<DocumentKind, ParserEntry>> = {
       return { model, parseErrors: errors, units: model.instructions.map((i) => i.span), headerEnd };
     },
   },
+  terraform: { modelKind: 'hcl', analyze: (text) => analyzeHcl(text, false) },
+  'terraform-json': { modelKind: 'hcl', analyze: (text) => analyzeHcl(text, true) },
 };
-
-/** Registers a parser for a kind; used as formats are added (Terraform, YAML, TypeScript). */
-export function registerParser(kind: DocumentKind, entry: ParserEntry): void {
-  PARSERS[kind] = entry;
-}
 
 const NO_FACTS: FileFacts = { path: '', siblingExists: () => undefined };
 
