@@ -2,8 +2,14 @@
 import type { Rule } from '../server/src/engine/api';
 import dockerUserRoot from './docker/user-root/rule';
 import fourfoldParseError from './fourfold/parse-error/rule';
+import secretsAwsAccessKey from './secrets/aws-access-key/rule';
+import secretsPrivateKey from './secrets/private-key/rule';
+import secretsToken from './secrets/token/rule';
 
 export const allRules: readonly Rule[] = [
   dockerUserRoot as Rule,
   fourfoldParseError as Rule,
+  secretsAwsAccessKey as Rule,
+  secretsPrivateKey as Rule,
+  secretsToken as Rule,
 ];
