@@ -1,0 +1,156 @@
+// Walking a workspace folder for the files Fourfold checks: nested `.gitignore` files, exclude
+// globs and the folders no one wants scanned are pruned as early as possible, so a scan of a big
+// tree costs one readdir per folder that can hold such files and nothing more.
+import fs from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { detectKind } from '../engine/detect';
+
+/** Folders never worth descending into: dependencies, VCS data, tool caches. */
+export const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.venv', '__pycache__']);
+
+export interface WalkOptions {
+  /** Globs relative to `base` (picomatch, dot files included); a glob matching a folder prunes it. */
+  exclude: readonly string[];
+  /**
+   * The folder `relPath`s, globs and `.gitignore` files are relative to; defaults to `root`.
+   * When `root` lies below it, the `.gitignore` files between them apply too.
+   */
+  base?: string;
+  signal?: AbortSignal;
+  /** Accepted for symmetry with the scan; sizes are checked when a file is read. */
+  maxFileSizeKb?: number;
+}
+
+export interface WalkedFile {
+  absPath: string;
+  /** Relative to the walk's base, with forward slashes. */
+  relPath: string;
+}
+
+export type ExcludeMatcher = (relPath: string) => boolean;
+
+/** One matcher for a list of globs; an empty list matches nothing. */
+export function excludeMatcher(globs: readonly string[]): ExcludeMatcher {
+  const cleaned = globs.map((g) => g.trim().replace(/^\.\//, '')).filter(Boolean);
+  if (cleaned.length === 0) return () => false;
+  const match = picomatch(cleaned, { dot: true });
+  return (relPath) => match(relPath);
+}
+
+/**
+ * Whether a workspace-relative path (forward slashes) is excluded by the globs, itself or through a
+ * folder above it (the walk prunes such folders, so `legacy` excludes `legacy/Dockerfile`).
+ */
+export function isExcluded(relPath: string, globs: readonly string[]): boolean {
+  if (globs.length === 0) return false;
+  const match = excludeMatcher(globs);
+  const parts = relPath.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    if (match(parts.slice(0, i).join('/'))) return true;
+  }
+  return false;
+}
+
+/** The `.gitignore` rules of one folder; patterns in it are relative to that folder. */
+interface IgnoreLayer {
+  /** Folder relative to base, '' for base itself. */
+  dir: string;
+  rules: Ignore;
+}
+
+function readIgnoreFile(absDir: string, name = '.gitignore'): Ignore | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(absDir, name), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return ignore({ allowRelativePaths: true }).add(text);
+}
+
+function ignoredBy(layers: readonly IgnoreLayer[], relPath: string, isDir: boolean): boolean {
+  // Later (deeper) files win, as in git: a negation in a nested .gitignore re-includes.
+  let ignored = false;
+  for (const layer of layers) {
+    const local = layer.dir ? relPath.slice(layer.dir.length + 1) : relPath;
+    const result = layer.rules.test(isDir ? `${local}/` : local);
+    if (result.ignored) ignored = true;
+    else if (result.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+const toSlashes = (p: string) => p.split(path.sep).join('/');
+
+/**
+ * Yields every file under `root` whose kind Fourfold knows (see detectKind), in a stable order
+ * (names sorted), skipping ignored and excluded files and folders. Directory symlinks are not
+ * followed (loops); file symlinks are. Unreadable folders are skipped silently. Stops early when
+ * `signal` aborts.
+ */
+export async function* walkWorkspace(root: string, options: WalkOptions): AsyncGenerator<WalkedFile> {
+  const absRoot = path.resolve(root);
+  const base = path.resolve(options.base ?? absRoot);
+  const excluded = excludeMatcher(options.exclude);
+
+  // .gitignore files from base down to root (root's own is read when the walk enters it).
+  const layers: IgnoreLayer[] = [];
+  const gitInfo = readIgnoreFile(path.join(base, '.git', 'info'), 'exclude');
+  if (gitInfo) layers.push({ dir: '', rules: gitInfo });
+  const rootRel = toSlashes(path.relative(base, absRoot));
+  if (rootRel.startsWith('..') || path.isAbsolute(rootRel)) {
+    // root outside base: walk it on its own terms
+    yield* walkWorkspace(absRoot, { ...options, base: absRoot });
+    return;
+  }
+  if (rootRel) {
+    const parts = rootRel.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      const rules = readIgnoreFile(path.join(base, dir));
+      if (rules) layers.push({ dir, rules });
+    }
+  }
+
+  async function* visit(absDir: string, relDir: string, inherited: IgnoreLayer[]): AsyncGenerator<WalkedFile> {
+    if (options.signal?.aborted) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(absDir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const own = entries.some((e) => e.name === '.gitignore') ? readIgnoreFile(absDir) : undefined;
+    const active = own ? [...inherited, { dir: relDir, rules: own }] : inherited;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (options.signal?.aborted) return;
+      const relPath = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const absPath = path.join(absDir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        // Follow links to files only; a link to a folder may loop.
+        try {
+          isFile = (await fs.promises.stat(absPath)).isFile();
+        } catch {
+          isFile = false;
+        }
+        isDir = false;
+      }
+      if (isDir) {
+        if (ALWAYS_SKIPPED.has(entry.name) || excluded(relPath) || ignoredBy(active, relPath, true)) continue;
+        yield* visit(absPath, relPath, active);
+      } else if (isFile) {
+        if (!detectKind(entry.name) || excluded(relPath) || ignoredBy(active, relPath, false)) continue;
+        yield { absPath, relPath };
+      }
+    }
+  }
+
+  // The root itself may be excluded or ignored relative to base.
+  if (rootRel && (excluded(rootRel) || ignoredBy(layers, rootRel, true))) return;
+  yield* visit(absRoot, rootRel, layers);
+}
