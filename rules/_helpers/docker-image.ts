@@ -112,8 +112,7 @@ export function baseImages(model: DockerfileModel, text: string): ImageUse[] {
     if (ref.scratch || ref.unresolved || stage.baseStage !== undefined) continue;
     const image = parseImageReference(ref.resolved);
     if (!image) continue;
-    const tagSpan = tagSpanIn(text, ref.span, ref.resolved) ?? (ref.raw === ref.resolved ? ref.tagSpan : undefined);
-    uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan, instruction: stage.from, stage });
+    uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan: tagSpanIn(text, ref.span, ref.resolved), instruction: stage.from, stage });
   }
   return uses;
 }
@@ -426,7 +425,7 @@ function toMatch(slug: string, cycle: Cycle, on: string, part: EolMatch['part'],
     product: SHORT_NAMES[slug] ?? slug,
     slug,
     cycle: cycle.cycle,
-    codename: cycle.codename?.toLowerCase(),
+    codename: cycle.codename?.split(' ')[0].toLowerCase(),
     eolDate: typeof date === 'string' ? date : '',
     oldestSupported: supported.at(-1)?.cycle,
     part,

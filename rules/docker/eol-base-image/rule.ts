@@ -1,0 +1,44 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { endOfLifeMatches, pulledImages, today } from '../../_helpers/docker-image';
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/eol-base-image',
+  title: 'End-of-life base image',
+  severity: 'high',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'An image is an end-of-life release of its runtime or distribution, which no longer gets security fixes.',
+  references: {
+    cwe: ['CWE-1104'],
+    links: ['https://endoflife.date'],
+  },
+  messages: {
+    image: '{{release}} reached end of life on {{date}}{{oldest}}; move {{image}} to a supported release.',
+    os: '{{image}} is built on {{release}}, which reached end of life on {{date}}{{oldest}}; use a variant on a supported release.',
+  },
+  check(ctx) {
+    const on = today();
+    for (const use of pulledImages(ctx.model, ctx.text)) {
+      for (const match of endOfLifeMatches(use.image, on)) {
+        const release = `${match.product} ${match.cycle}${match.codename ? ` (${match.codename})` : ''}`;
+        // The release's characters in the tag when it comes from the tag, else the image word.
+        const span = use.tagSpan && match.tagRange
+          ? { start: use.tagSpan.start + match.tagRange.start, end: use.tagSpan.start + match.tagRange.end }
+          : use.span;
+        ctx.report({
+          messageId: match.part,
+          data: {
+            release,
+            image: use.reference,
+            date: match.eolDate || 'an unannounced date',
+            oldest: match.oldestSupported ? `; the oldest supported release is ${match.oldestSupported}` : '',
+          },
+          span,
+        });
+      }
+    }
+  },
+};
+
+export default rule;

@@ -1,0 +1,26 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { pulledImages } from '../../_helpers/docker-image';
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/image-not-pinned-digest',
+  title: 'Image not pinned by digest',
+  severity: 'info',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'An image is pulled by tag only; a tag can be moved to different content, a digest cannot.',
+  references: {
+    cwe: ['CWE-1357', 'CWE-494'],
+  },
+  messages: {
+    notPinned: '{{image}} is not pinned by digest; tags can be re-pointed, so write {{image}}@sha256:… to get exactly the image you reviewed.',
+  },
+  check(ctx) {
+    for (const use of pulledImages(ctx.model, ctx.text)) {
+      if (use.image.digest) continue;
+      ctx.report({ messageId: 'notPinned', data: { image: use.reference }, span: use.span });
+    }
+  },
+};
+
+export default rule;
