@@ -1,0 +1,3 @@
+export * from './model';
+export { parseDockerfile } from './parse';
+export { tokenizeShell } from './shell';
