@@ -1,0 +1,413 @@
+// Shared predicates for the container rules that read what RUN executes: the commands of each
+// RUN (shell form, heredocs, exec form and `sh -c '…'` strings), the program behind `sudo`/`env`
+// prefixes, option parsing for package managers, and the insertion edit their fixes use.
+// No checks live here.
+import type { Edit, Span } from '../../server/src/engine/api';
+import type { DockerfileModel, Instruction, ShellCommand, Stage, Word } from '../../server/src/parsers/dockerfile/model';
+import { shiftMap, tokenizeShell, type OffsetMap } from '../../server/src/parsers/dockerfile/shell';
+
+// ---------------------------------------------------------------- RUN instructions and commands
+
+/** A RUN to check, with the stage it belongs to (ONBUILD RUN counts: it runs in every child image). */
+export interface RunStep {
+  /** The RUN itself (the wrapped one for `ONBUILD RUN`). */
+  run: Instruction;
+  /** The instruction in the file: the ONBUILD for `ONBUILD RUN`, else `run`. */
+  outer: Instruction;
+  stageIndex: number;
+  onbuild: boolean;
+}
+
+export function runSteps(model: DockerfileModel): RunStep[] {
+  const out: RunStep[] = [];
+  for (const ins of model.instructions) {
+    if (ins.keyword === 'RUN') out.push({ run: ins, outer: ins, stageIndex: ins.stageIndex, onbuild: false });
+    else if (ins.keyword === 'ONBUILD' && ins.onbuild?.keyword === 'RUN') {
+      out.push({ run: ins.onbuild, outer: ins, stageIndex: ins.stageIndex, onbuild: true });
+    }
+  }
+  return out;
+}
+
+/** One simple command as a rule sees it: the program after prefixes such as `sudo`, and its arguments. */
+export interface Command {
+  /** Every word, prefixes included. */
+  words: Word[];
+  /** The program word after `VAR=x`, `sudo`, `env`, `exec`… prefixes; undefined for a bare assignment. */
+  program?: Word;
+  /** The program's base name: `/usr/bin/apt-get` -> `apt-get`. */
+  name: string;
+  /** Words after the program. */
+  args: Word[];
+  /** The `sudo` word when the command runs through sudo. */
+  sudo?: Word;
+  /** `VAR=value` prefixes (also those given to `env`). */
+  assignments: Word[];
+  /** The operator after the command; `|` pipes into the next one. Undefined for exec form. */
+  next?: ShellCommand['next'];
+  span: Span;
+  /** True for the argv of an exec-form RUN (`RUN ["apt-get", "install", "x"]`). */
+  exec: boolean;
+  /** True for a command found inside an `sh -c '…'` string: spans are approximate. */
+  nested: boolean;
+}
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+export const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
+
+/** `/usr/bin/apt-get` -> `apt-get`. */
+export function baseName(value: string): string {
+  const slash = value.lastIndexOf('/');
+  return slash >= 0 ? value.slice(slash + 1) : value;
+}
+
+/** Options of the prefix programs that take a value (so the value is not the program). */
+const SUDO_VALUE_OPTIONS = new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-R', '-T', '-U', '-r', '-t', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--close-from']);
+const ENV_VALUE_OPTIONS = new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']);
+
+function toCommand(words: Word[], next: ShellCommand['next'], span: Span, exec: boolean, nested: boolean): Command {
+  const assignments: Word[] = [];
+  let sudo: Word | undefined;
+  let i = 0;
+  for (;;) {
+    while (i < words.length && ASSIGNMENT.test(words[i].value)) assignments.push(words[i++]);
+    if (i >= words.length) break;
+    const name = baseName(words[i].value);
+    if (name === 'sudo' || name === 'doas') {
+      sudo ??= words[i];
+      i++;
+      while (i < words.length && words[i].value.startsWith('-')) {
+        const opt = words[i++].value;
+        if (opt === '--') break;
+        if (SUDO_VALUE_OPTIONS.has(opt)) i++;
+      }
+    } else if (name === 'env') {
+      i++;
+      while (i < words.length && (words[i].value.startsWith('-') || ASSIGNMENT.test(words[i].value))) {
+        const w = words[i++];
+        if (ASSIGNMENT.test(w.value)) assignments.push(w);
+        else if (ENV_VALUE_OPTIONS.has(w.value)) i++;
+      }
+    } else if (name === 'exec' || name === 'nohup' || name === 'command' || name === 'time' || name === 'builtin') {
+      i++;
+      while (i < words.length && words[i].value.startsWith('-')) i++;
+    } else break;
+  }
+  const program = words[i];
+  return {
+    words,
+    program,
+    name: program ? baseName(program.value) : '',
+    args: program ? words.slice(i + 1) : [],
+    sudo,
+    assignments,
+    next,
+    span,
+    exec,
+    nested,
+  };
+}
+
+/** An OffsetMap for the script inside a quoted word: exact when the source is `"…"`/`'…'` around the value. */
+function scriptMap(word: Word, text: string): OffsetMap {
+  const raw = text.slice(word.span.start, word.span.end);
+  if (raw.length === word.value.length + 2 && raw.slice(1, -1) === word.value) return shiftMap(word.span.start + 1, word.span.end - 1);
+  if (raw === word.value) return shiftMap(word.span.start, word.span.end);
+  // Escapes inside the string: point everything at the whole word.
+  return { start: () => word.span.start, end: () => word.span.end };
+}
+
+/** The script of `sh -c 'script'` / `bash -lc "script"`, if the command is one. */
+export function shellScriptArg(cmd: Command): Word | undefined {
+  if (!SHELLS.has(cmd.name)) return undefined;
+  const args = cmd.name === 'busybox' ? cmd.args.slice(1) : cmd.args;
+  if (cmd.name === 'busybox' && !SHELLS.has(cmd.args[0]?.value ?? '')) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v === '-o' || v === '+o') {
+      i++;
+      continue;
+    }
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) return args[i + 1];
+    if (!v.startsWith('-') && !v.startsWith('+')) return undefined;
+  }
+  return undefined;
+}
+
+function withNested(cmds: Command[], text: string, depth: number): Command[] {
+  const out: Command[] = [];
+  for (const cmd of cmds) {
+    out.push(cmd);
+    const script = depth < 3 ? shellScriptArg(cmd) : undefined;
+    if (!script || script.value.trim() === '') continue;
+    const inner = tokenizeShell(script.value, scriptMap(script, text)).map((c) => toCommand(c.words, c.next, c.span, false, true));
+    out.push(...withNested(inner, text, depth + 1));
+  }
+  return out;
+}
+
+/**
+ * The commands a RUN executes, in source order: shell form and heredoc bodies as parsed, the argv
+ * of exec form as one command, and the commands inside `sh -c '…'` strings right after their shell.
+ */
+export function commandsOf(run: Instruction, text: string): Command[] {
+  if (run.jsonForm) {
+    if (run.args.length === 0) return [];
+    const span = { start: run.args[0].span.start, end: run.args[run.args.length - 1].span.end };
+    return withNested([toCommand(run.args, undefined, span, true, false)], text, 0);
+  }
+  return withNested(
+    run.commands.map((c) => toCommand(c.words, c.next, c.span, false, false)),
+    text,
+    0,
+  );
+}
+
+/** Commands grouped into pipelines (`a | b | c` is one group). Exec form has no pipelines. */
+export function pipelinesOf(cmds: Command[]): Command[][] {
+  const out: Command[][] = [];
+  let current: Command[] = [];
+  for (const cmd of cmds) {
+    current.push(cmd);
+    if (cmd.next !== '|') {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+// ---------------------------------------------------------------- options
+
+/** Whether a short-option cluster such as `-fsSLk` sets `letter`; stops at a letter that takes a value. */
+export function clusterHas(arg: string, letter: string, valueLetters = ''): boolean {
+  if (!/^-[A-Za-z0-9]/.test(arg) || arg.startsWith('--')) return false;
+  for (const ch of arg.slice(1)) {
+    if (ch === letter) return true;
+    if (valueLetters.includes(ch) || !/[A-Za-z0-9]/.test(ch)) return false;
+  }
+  return false;
+}
+
+/** The word `--name` or `--name=…` among `args`. */
+export function longOption(args: Word[], name: string): Word | undefined {
+  return args.find((a) => a.value === `--${name}` || a.value.startsWith(`--${name}=`));
+}
+
+/** The value of `--name=value` or `--name value`. */
+export function longOptionValue(args: Word[], name: string): string | undefined {
+  const i = args.findIndex((a) => a.value === `--${name}` || a.value.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const v = args[i].value;
+  return v.includes('=') ? v.slice(v.indexOf('=') + 1) : args[i + 1]?.value;
+}
+
+/** How a command line is split: the options that take a separate value, per package manager. */
+export interface OptionSyntax {
+  /** Options whose value is the next word unless written `--opt=value` / `-ovalue`. */
+  valueOptions: ReadonlySet<string>;
+}
+
+/** Arguments that are not options, skipping the values of value-taking options. */
+export function operands(args: Word[], syntax: OptionSyntax): { word: Word; index: number }[] {
+  const out: { word: Word; index: number }[] = [];
+  let endOfOptions = false;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (!endOfOptions && v === '--') {
+      endOfOptions = true;
+      continue;
+    }
+    if (!endOfOptions && v.startsWith('-') && v.length > 1) {
+      // `--opt value` and `-o value`; `--opt=value`, `-ovalue` and clusters like `-qy` stand alone
+      if (syntax.valueOptions.has(v)) i++;
+      continue;
+    }
+    out.push({ word: args[i], index: i });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- package managers
+
+export type Manager = 'apt' | 'apk' | 'yum' | 'dnf' | 'microdnf' | 'zypper' | 'pip' | 'npm' | 'gem' | 'pacman';
+
+const MANAGER_BY_NAME: Record<string, Manager> = {
+  'apt-get': 'apt',
+  apt: 'apt',
+  aptitude: 'apt',
+  apk: 'apk',
+  yum: 'yum',
+  dnf: 'dnf',
+  tdnf: 'dnf',
+  microdnf: 'microdnf',
+  zypper: 'zypper',
+  npm: 'npm',
+  gem: 'gem',
+  pacman: 'pacman',
+};
+
+const VALUE_OPTIONS: Record<Manager, ReadonlySet<string>> = {
+  apt: new Set(['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release', '-a', '--host-architecture']),
+  apk: new Set(['-X', '--repository', '-p', '--root', '--arch', '-t', '--virtual', '--cache-dir', '--keys-dir', '--repositories-file', '--dir', '--timeout']),
+  yum: new Set(['-c', '--config', '-d', '--debuglevel', '-e', '--errorlevel', '--installroot', '--enablerepo', '--disablerepo', '-x', '--exclude', '--releasever', '--setopt', '--downloaddir', '--color', '--rpmverbosity']),
+  dnf: new Set(['-c', '--config', '-d', '--debuglevel', '-e', '--errorlevel', '--installroot', '--enablerepo', '--disablerepo', '--repo', '--repoid', '-x', '--exclude', '--releasever', '--setopt', '--downloaddir', '--destdir', '--color', '--rpmverbosity', '--forcearch']),
+  microdnf: new Set(['--config', '--installroot', '--enablerepo', '--disablerepo', '--releasever', '--setopt', '--setup-only']),
+  zypper: new Set(['-r', '--repo', '--from', '-t', '--type', '-R', '--root', '--installroot', '-D', '--reposd-dir', '-C', '--cache-dir', '-c', '--config', '--download']),
+  pip: new Set(['-r', '--requirement', '-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '-t', '--target', '--prefix', '--root', '--trusted-host', '--platform', '--python-version', '--implementation', '--abi', '--src', '--upgrade-strategy', '--progress-bar', '--cache-dir', '--log', '--proxy', '--retries', '--timeout', '--exists-action', '--cert', '--client-cert', '--no-binary', '--only-binary', '--global-option', '--install-option', '--config-settings', '-C', '--report', '--root-user-action', '-e', '--editable', '--python']),
+  npm: new Set(['--prefix', '--registry', '--tag', '--cache', '-w', '--workspace', '--omit', '--include', '--userconfig', '--loglevel', '-C']),
+  gem: new Set(['-v', '--version', '-i', '--install-dir', '-n', '--bindir', '-s', '--source', '-P', '--trust-policy', '--platform', '--document', '-g', '--file', '--build-root']),
+  pacman: new Set(['-r', '--root', '-b', '--dbpath', '--cachedir', '--config', '--arch', '--ignore', '--ignoregroup']),
+};
+
+/** A package-manager invocation: which manager, its subcommand and the package operands. */
+export interface PackageCommand {
+  command: Command;
+  manager: Manager;
+  /** The subcommand word (`install`, `add`, `in`…); undefined when there is none. */
+  sub?: Word;
+  /** Arguments after the program (options and operands, in order). */
+  args: Word[];
+  /** Operands after the subcommand: packages, files, URLs. */
+  packages: Word[];
+}
+
+/** `python -m pip …`, `pip3.11 …`, `python3 -m pip …` are pip. */
+function pipArgs(cmd: Command): Word[] | undefined {
+  if (/^pip(\d+(\.\d+)?)?$/.test(cmd.name)) return cmd.args;
+  if (/^python(\d+(\.\d+)?)?$/.test(cmd.name)) {
+    const m = cmd.args.findIndex((a) => a.value === '-m');
+    if (m >= 0 && /^pip(\d+(\.\d+)?)?$/.test(cmd.args[m + 1]?.value ?? '') && cmd.args.slice(0, m).every((a) => a.value.startsWith('-'))) {
+      return cmd.args.slice(m + 2);
+    }
+  }
+  return undefined;
+}
+
+export function packageCommand(cmd: Command): PackageCommand | undefined {
+  const pip = pipArgs(cmd);
+  const manager: Manager | undefined = pip ? 'pip' : MANAGER_BY_NAME[cmd.name];
+  if (!manager) return undefined;
+  const args = pip ?? cmd.args;
+  const syntax = { valueOptions: VALUE_OPTIONS[manager] };
+  const ops = operands(args, syntax);
+  if (manager === 'pacman') return { command: cmd, manager, args, packages: ops.map((o) => o.word) };
+  const sub = ops[0]?.word;
+  return { command: cmd, manager, sub, args, packages: ops.slice(1).map((o) => o.word) };
+}
+
+const INSTALL_SUBCOMMANDS: Record<Manager, ReadonlySet<string>> = {
+  apt: new Set(['install']),
+  apk: new Set(['add']),
+  yum: new Set(['install', 'groupinstall', 'localinstall', 'reinstall']),
+  dnf: new Set(['install', 'in', 'groupinstall', 'localinstall', 'reinstall']),
+  microdnf: new Set(['install', 'reinstall']),
+  zypper: new Set(['install', 'in', 'source-install', 'si']),
+  pip: new Set(['install']),
+  npm: new Set(['install', 'i', 'add', 'isntall', 'in', 'ins', 'inst', 'insta', 'instal', 'isnt', 'isnta', 'isntal']),
+  gem: new Set(['install', 'i']),
+  pacman: new Set(),
+};
+
+/** `apt-get install …`, `apk add …`, `pip install …`, `pacman -S …`: a command that installs packages. */
+export function installCommand(cmd: Command): PackageCommand | undefined {
+  const pc = packageCommand(cmd);
+  if (!pc) return undefined;
+  if (pc.manager === 'pacman') {
+    const op = pc.args.find((a) => /^-S[a-zA-Z]*$/.test(a.value) || a.value === '--sync');
+    return op && !/[cislpgw]/.test(op.value.slice(2)) ? pc : undefined;
+  }
+  return pc.sub && INSTALL_SUBCOMMANDS[pc.manager].has(pc.sub.value) ? pc : undefined;
+}
+
+/** Package operands that name a package (not a local file, URL, variable-only word or group). */
+export function namedPackages(pc: PackageCommand): Word[] {
+  return pc.packages.filter((w) => {
+    const v = w.value;
+    if (v === '' || v.startsWith('$') || v.startsWith('@') && pc.manager !== 'npm') return false;
+    if (/^(\.|\/|~)/.test(v) || /:\/\//.test(v) || /\.(deb|rpm|apk|whl|tar\.gz|tgz|zip|gem)$/.test(v)) return false;
+    return true;
+  });
+}
+
+/** Words `a b c` after the word list `words` begins with `a b c`, as values (for `apt-get clean`-style checks). */
+export function startsWithWords(cmd: Command, ...values: string[]): boolean {
+  if (!cmd.program) return false;
+  const seq = [cmd.program, ...cmd.args].map((w) => w.value);
+  return values.every((v, i) => seq[i] === v || (i === 0 && baseName(seq[0]) === v));
+}
+
+// ---------------------------------------------------------------- stages and fixes
+
+/** `--mount=type=cache,target=/var/lib/apt` and friends: the mount targets of a RUN. */
+export function mountTargets(run: Instruction): string[] {
+  const out: string[] = [];
+  for (const flag of run.flags) {
+    if (flag.name !== 'mount' || !flag.value) continue;
+    const fields = Object.fromEntries(
+      flag.value.split(',').map((kv) => {
+        const eq = kv.indexOf('=');
+        return eq < 0 ? [kv.trim(), ''] : [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
+      }),
+    );
+    const type = fields.type ?? 'bind';
+    const target = fields.target ?? fields.dst ?? fields.destination;
+    if ((type === 'cache' || type === 'tmpfs') && target) out.push(target.replace(/\/+$/, ''));
+  }
+  return out;
+}
+
+/**
+ * Stages whose files can end up in an image: every stage except those used only as a source of
+ * `COPY --from` (a builder whose caches stay behind). Cache and cleanup rules check only these.
+ */
+export function shippingStages(model: DockerfileModel): Set<number> {
+  const copiedFrom = new Set<number>();
+  const builtOn = new Set<number>();
+  const byName = new Map<string, number>();
+  for (const stage of model.stages) {
+    if (stage.name) byName.set(stage.name, stage.index);
+    if (stage.baseStage !== undefined) builtOn.add(stage.baseStage);
+  }
+  const resolve = (ref: string): number | undefined => {
+    const lower = ref.toLowerCase();
+    if (byName.has(lower)) return byName.get(lower);
+    return /^\d+$/.test(ref) ? Number(ref) : undefined;
+  };
+  for (const ins of model.instructions) {
+    const target = ins.keyword === 'ONBUILD' ? ins.onbuild : ins;
+    if (!target || (target.keyword !== 'COPY' && target.keyword !== 'ADD' && target.keyword !== 'RUN')) continue;
+    for (const flag of target.flags) {
+      if (flag.name === 'from' && flag.value) {
+        const idx = resolve(flag.value);
+        if (idx !== undefined) copiedFrom.add(idx);
+      }
+      if (flag.name === 'mount' && flag.value) {
+        const m = /(?:^|,)from=([^,]+)/.exec(flag.value);
+        const idx = m ? resolve(m[1]) : undefined;
+        if (idx !== undefined) copiedFrom.add(idx);
+      }
+    }
+  }
+  const last = model.stages.length - 1;
+  const out = new Set<number>();
+  for (const stage of model.stages) {
+    if (stage.index === last || builtOn.has(stage.index) || !copiedFrom.has(stage.index)) out.add(stage.index);
+  }
+  return out;
+}
+
+export function stageOf(model: DockerfileModel, index: number): Stage | undefined {
+  return index >= 0 ? model.stages[index] : undefined;
+}
+
+/** Inserts `option` after `word`: ` -y` in shell form, `, "-y"` in exec form. */
+export function insertAfter(word: Word, option: string, exec: boolean): Edit {
+  return { span: { start: word.span.end, end: word.span.end }, newText: exec ? `, ${JSON.stringify(option)}` : ` ${option}` };
+}
+
+/** Source text of a span. */
+export function sourceOf(text: string, span: Span): string {
+  return text.slice(span.start, span.end);
+}
