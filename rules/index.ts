@@ -2,6 +2,7 @@
 import type { Rule } from '../server/src/engine/api';
 import dockerAddInsteadOfCopy from './docker/add-instead-of-copy/rule';
 import dockerAddRemoteWithoutChecksum from './docker/add-remote-without-checksum/rule';
+import dockerCopySensitiveFile from './docker/copy-sensitive-file/rule';
 import dockerCopyWholeContext from './docker/copy-whole-context/rule';
 import dockerCurlPipeShell from './docker/curl-pipe-shell/rule';
 import dockerEolBaseImage from './docker/eol-base-image/rule';
@@ -21,6 +22,7 @@ import secretsToken from './secrets/token/rule';
 export const allRules: readonly Rule[] = [
   dockerAddInsteadOfCopy as Rule,
   dockerAddRemoteWithoutChecksum as Rule,
+  dockerCopySensitiveFile as Rule,
   dockerCopyWholeContext as Rule,
   dockerCurlPipeShell as Rule,
   dockerEolBaseImage as Rule,

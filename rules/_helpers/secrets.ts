@@ -85,6 +85,8 @@ export function nameWords(name: string): string[] {
 // Words that name a credential on their own, and pairs that do (`api key`, `access key`).
 const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret', 'token', 'apikey', 'credential', 'credentials', 'auth']);
 const KEY_QUALIFIERS = new Set(['api', 'access', 'private', 'secret', 'encryption', 'signing', 'master', 'license', 'session', 'account', 'storage', 'client', 'auth', 'service']);
+// Long credential words also count at the end of a run-together word: PGPASSWORD, MYAPITOKEN.
+const SECRET_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'credentials'];
 // What may follow the secret word and still name the secret itself (SECRET_KEY_BASE, TOKEN_VALUE).
 const TRAILING_OK = new Set(['key', 'base', 'value', 'string', 'hash', 'b64', 'base64']);
 
@@ -94,12 +96,18 @@ const TRAILING_OK = new Set(['key', 'base', 'value', 'string', 'hash', 'b64', 'b
  * match; `PASSWORD_FILE`, `TOKEN_URL`, `SECRET_NAME`, `AUTH_ENABLED`, `GPG_KEY`, `PUBLIC_KEY` do not.
  */
 export function secretName(name: string): boolean {
+  return secretWord(name) !== undefined;
+}
+
+/** The word that makes `secretName` true (`password`, `token`, `key`…), or undefined. */
+export function secretWord(name: string): string | undefined {
   const words = nameWords(name);
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const isSecretWord = SECRET_WORDS.has(word) || (word === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]));
+    const suffix = SECRET_SUFFIXES.find((s) => word.endsWith(s));
+    const isSecretWord = SECRET_WORDS.has(word) || suffix !== undefined || (word === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]));
     if (!isSecretWord) continue;
-    if (words.slice(i + 1).every((w) => TRAILING_OK.has(w))) return true;
+    if (words.slice(i + 1).every((w) => TRAILING_OK.has(w))) return SECRET_WORDS.has(word) ? word : (suffix ?? word);
   }
-  return false;
+  return undefined;
 }
