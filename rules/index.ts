@@ -10,6 +10,7 @@ import dockerExposePortOutOfRange from './docker/expose-port-out-of-range/rule';
 import dockerExposeSshPort from './docker/expose-ssh-port/rule';
 import dockerImageNotPinnedDigest from './docker/image-not-pinned-digest/rule';
 import dockerImageTagLatest from './docker/image-tag-latest/rule';
+import dockerInsecureDownload from './docker/insecure-download/rule';
 import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
 import dockerSudo from './docker/sudo/rule';
 import dockerUntrustedRegistry from './docker/untrusted-registry/rule';
@@ -30,6 +31,7 @@ export const allRules: readonly Rule[] = [
   dockerExposeSshPort as Rule,
   dockerImageNotPinnedDigest as Rule,
   dockerImageTagLatest as Rule,
+  dockerInsecureDownload as Rule,
   dockerSecretInEnvArg as Rule,
   dockerSudo as Rule,
   dockerUntrustedRegistry as Rule,

@@ -1,0 +1,115 @@
+import type { Report, Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import { clusterHas, commandsOf, packageCommand, runSteps, type Command } from '../../_helpers/docker-shell';
+
+const CURL_VALUE_LETTERS = 'dHuXAeErTwxyzbcCKmQUYFo';
+const FALSE = /^(false|0|no|off)$/i;
+const GIT_REMOTE_SUBCOMMANDS = new Set(['clone', 'fetch', 'pull', 'ls-remote', 'remote', 'submodule']);
+
+type Finding = Pick<Report, 'messageId' | 'span'> & { data?: Record<string, string> };
+
+/** Settings written as `key value` or `key=value` among the words, e.g. `strict-ssl false`. */
+function settingOff(args: Word[], key: RegExp): Word | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value.replace(/^--/, '');
+    const eq = v.indexOf('=');
+    if (eq > 0 && key.test(v.slice(0, eq)) && FALSE.test(v.slice(eq + 1))) return args[i];
+    if (key.test(v) && FALSE.test(args[i + 1]?.value ?? '')) return args[i];
+  }
+  return undefined;
+}
+
+function findingsFor(cmd: Command): Finding[] {
+  const out: Finding[] = [];
+  for (const a of cmd.assignments) {
+    if (/^GIT_SSL_NO_VERIFY=(1|true|yes)$/i.test(a.value)) out.push({ messageId: 'gitSslVerifyOff', span: a.span });
+    if (/^NODE_TLS_REJECT_UNAUTHORIZED=0$/.test(a.value)) out.push({ messageId: 'nodeTlsOff', span: a.span });
+    if (/^PYTHONHTTPSVERIFY=0$/.test(a.value)) out.push({ messageId: 'pythonHttpsVerifyOff', span: a.span });
+  }
+  const args = cmd.args;
+  const flag = (name: string) => args.find((a) => a.value === name);
+  switch (cmd.name) {
+    case 'curl': {
+      const k = args.find((a) => a.value === '--insecure' || a.value === '--proxy-insecure' || clusterHas(a.value, 'k', CURL_VALUE_LETTERS));
+      if (k) out.push({ messageId: 'curlInsecure', span: k.span });
+      break;
+    }
+    case 'wget': {
+      const w = flag('--no-check-certificate');
+      if (w) out.push({ messageId: 'wgetNoCheck', span: w.span });
+      break;
+    }
+    case 'git': {
+      const off = settingOff(args, /^http\.sslverify$/i);
+      if (off) out.push({ messageId: 'gitSslVerifyOff', span: off.span });
+      const sub = args.find((a) => !a.value.startsWith('-') && !/=/.test(a.value));
+      if (sub && GIT_REMOTE_SUBCOMMANDS.has(sub.value)) {
+        const url = args.find((a) => /^(http|git):\/\//i.test(a.value) && !/^http:\/\/(localhost|127\.0\.0\.1)([:/]|$)/i.test(a.value));
+        if (url) out.push({ messageId: 'gitPlainTransport', data: { url: url.value }, span: url.span });
+      }
+      break;
+    }
+    case 'npm':
+    case 'yarn':
+    case 'pnpm': {
+      const off = settingOff(args, /^strict-ssl$/);
+      if (off) out.push({ messageId: 'npmStrictSslOff', data: { tool: cmd.name }, span: off.span });
+      break;
+    }
+  }
+  const pc = packageCommand(cmd);
+  if (pc?.manager === 'pip') {
+    const host = pc.args.find((a) => a.value === '--trusted-host' || a.value.startsWith('--trusted-host='))
+      ?? (pc.sub?.value === 'config' ? pc.args.find((a) => /(^|\.)trusted-host$/.test(a.value)) : undefined);
+    if (host) out.push({ messageId: 'pipTrustedHost', span: host.span });
+  }
+  if (pc?.manager === 'apt') {
+    const bad = pc.args.find((a) => ['--allow-unauthenticated', '--force-yes', '--allow-insecure-repositories'].includes(a.value))
+      ?? pc.args.find((a) => /^APT::Get::AllowUnauthenticated=(true|1|yes)$/i.test(a.value));
+    if (bad) out.push({ messageId: 'aptUnauthenticated', data: { option: bad.value }, span: bad.span });
+  }
+  if (pc?.manager === 'apk') {
+    const bad = flag('--allow-untrusted');
+    if (bad) out.push({ messageId: 'apkUntrusted', span: bad.span });
+  }
+  if (pc && ['yum', 'dnf', 'microdnf', 'zypper'].includes(pc.manager) || cmd.name === 'rpm') {
+    const bad = args.find((a) => ['--nogpgcheck', '--no-gpg-checks', '--nosignature', '--nodigest'].includes(a.value));
+    if (bad) out.push({ messageId: 'packageSignatureOff', data: { option: bad.value, tool: cmd.name }, span: bad.span });
+  }
+  return out;
+}
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/insecure-download',
+  title: 'Download or package install without TLS or signature checks',
+  severity: 'high',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'A RUN command turns off certificate or signature verification (`curl -k`, `wget --no-check-certificate`, `git clone http://…`, `--trusted-host`, `--allow-unauthenticated`…), so a network attacker can change what gets installed.',
+  references: {
+    cwe: ['CWE-295', 'CWE-319', 'CWE-347'],
+    checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_11', 'CKV2_DOCKER_13'],
+  },
+  messages: {
+    curlInsecure: '`curl` with certificate checks turned off: anyone on the network path can serve a different file. Drop `-k`/`--insecure` and trust the right CA (`--cacert`) instead.',
+    wgetNoCheck: '`wget --no-check-certificate` accepts any certificate: anyone on the network path can serve a different file. Drop it and trust the right CA (`--ca-certificate`) instead.',
+    gitPlainTransport: '`{{url}}` is fetched without TLS: the repository content can be altered in transit. Use an https:// (or ssh) URL and pin a commit.',
+    gitSslVerifyOff: 'Git certificate verification is turned off: the repository content can be altered in transit. Keep `http.sslVerify` on and add the CA you need.',
+    pipTrustedHost: '`--trusted-host` lets pip accept plain HTTP or an invalid certificate for that host: packages can be swapped in transit. Fix the index URL or certificate instead.',
+    npmStrictSslOff: '`strict-ssl` false makes {{tool}} accept any registry certificate: packages can be swapped in transit. Configure `cafile` for your registry instead.',
+    nodeTlsOff: '`NODE_TLS_REJECT_UNAUTHORIZED=0` turns off certificate checks for every Node.js request in this command. Trust the right CA with `NODE_EXTRA_CA_CERTS` instead.',
+    pythonHttpsVerifyOff: '`PYTHONHTTPSVERIFY=0` turns off certificate checks for Python HTTPS requests in this command. Trust the right CA instead.',
+    aptUnauthenticated: '`{{option}}` lets apt install packages whose signatures do not verify: a tampered package or mirror goes unnoticed. Import the repository key instead.',
+    apkUntrusted: '`apk add --allow-untrusted` installs packages without a trusted signature. Add the signing key to /etc/apk/keys instead.',
+    packageSignatureOff: '`{{option}}` makes {{tool}} skip package signature checks: a tampered package or mirror goes unnoticed. Import the repository GPG key instead.',
+  },
+  check(ctx) {
+    for (const step of runSteps(ctx.model)) {
+      for (const cmd of commandsOf(step.run, ctx.text)) {
+        for (const f of findingsFor(cmd)) ctx.report(f);
+      }
+    }
+  },
+};
+
+export default rule;
