@@ -488,3 +488,38 @@ export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
   });
   return matches;
 }
+
+// ---------------------------------------------------------------- COPY / ADD sources
+
+/** `http(s)://…`, `git://…`, `ssh://…`, `git@host:repo`: ADD fetches these itself. */
+export function isRemoteSource(source: string): boolean {
+  return /^(?:https?|git|ssh):\/\//i.test(source) || /^[\w.-]+@[\w.-]+:/.test(source);
+}
+
+/** A git repository source of ADD: `git@…`, `git://…`, or an http(s)/ssh URL of a `.git` repository. */
+export function isGitSource(source: string): boolean {
+  return /^git@|^git:\/\//i.test(source) || (isRemoteSource(source) && /\.git(?:#.*)?$/i.test(source));
+}
+
+/** Local files that ADD unpacks: tar archives, plain or compressed (ADD looks at the content; so do we, by name). */
+export function isArchiveName(source: string): boolean {
+  return /\.(?:tar|tgz|tbz2?|txz|tzst|tar\.(?:gz|bz2|xz|zst|lz4)|gz|bz2|xz|zst|lz4)$/i.test(source);
+}
+
+/** The source words of a COPY or ADD (all arguments but the destination); heredoc markers included. */
+export function copySources(instruction: Instruction): { value: string; span: Span }[] {
+  return instruction.args.length > 1 ? instruction.args.slice(0, -1) : [];
+}
+
+/** The stage an instruction belongs to (an `ONBUILD`-wrapped one: its wrapper's). */
+export function stageOf(model: DockerfileModel, instruction: Instruction): Stage | undefined {
+  return instruction.stageIndex >= 0 ? model.stages[instruction.stageIndex] : undefined;
+}
+
+/** A word with the stage's variables substituted where their values are known; the raw value otherwise. */
+export function expandedWord(model: DockerfileModel, instruction: Instruction, value: string): { value: string; known: boolean } {
+  if (!value.includes('$')) return { value, known: true };
+  const stage = stageOf(model, instruction);
+  const expanded = stage ? expandVariables(value, variablesAt(model, stage, instruction)) : undefined;
+  return expanded === undefined ? { value, known: false } : { value: expanded, known: true };
+}

@@ -1,0 +1,49 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { allInstructions, copySources, expandedWord, isArchiveName, isRemoteSource } from '../../_helpers/docker-image';
+
+/** Flags only ADD understands: with them COPY is not a drop-in replacement. */
+const ADD_ONLY_FLAGS = new Set(['checksum', 'keep-git-dir', 'unpack']);
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/add-instead-of-copy',
+  title: 'ADD used where COPY does the same',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'ADD copies local files that are neither archives to unpack nor URLs, which COPY does without ADD\'s implicit behaviour.',
+  references: {
+    cis: ['CIS Docker 4.9'],
+    hadolint: ['DL3020'],
+    trivy: ['AVD-DS-0005'],
+    checkov: ['CKV_DOCKER_4'],
+    kics: ['9513a694-aa0d-41d8-be61-3271e056f36b'],
+  },
+  messages: {
+    useCopy: 'Use COPY for local files: ADD would also unpack archives and fetch URLs, so a changed source can silently change what it does.',
+  },
+  fixable: true,
+  check(ctx) {
+    const { model, text } = ctx;
+    for (const instruction of allInstructions(model)) {
+      if (instruction.keyword !== 'ADD') continue;
+      if (instruction.flags.some((flag) => ADD_ONLY_FLAGS.has(flag.name))) continue;
+      const sources = copySources(instruction);
+      if (sources.length === 0) continue;
+      const special = sources.some((source) => {
+        const word = expandedWord(model, instruction, source.value).value;
+        return isRemoteSource(word) || isArchiveName(word);
+      });
+      if (special) continue;
+      const keyword = text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
+      const replacement = keyword === keyword.toLowerCase() ? 'copy' : 'COPY';
+      ctx.report({
+        messageId: 'useCopy',
+        span: instruction.keywordSpan,
+        fix: { title: 'Replace ADD with COPY', edits: [{ span: instruction.keywordSpan, newText: replacement }] },
+      });
+    }
+  },
+};
+
+export default rule;

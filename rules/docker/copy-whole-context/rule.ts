@@ -1,0 +1,45 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { allInstructions, copySources } from '../../_helpers/docker-image';
+
+/** `.`, `./`, `/`, `*`, `./*`: the whole build context (COPY paths are relative to its root). */
+function isWholeContext(source: string): boolean {
+  const path = source.replace(/\/+$/, '').replace(/^(?:\.\/)+/, '').replace(/^\/+/, '');
+  return path === '' || path === '.' || path === '*' || path === './*';
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/copy-whole-context',
+  title: 'Whole build context copied without a .dockerignore',
+  severity: 'medium',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'COPY or ADD takes the whole build context while no .dockerignore sits beside the Dockerfile, so secrets and VCS data can end up in the image.',
+  references: {
+    cwe: ['CWE-538'],
+  },
+  messages: {
+    wholeContext: '{{keyword}} {{source}} copies the whole build context and there is no .dockerignore (nor {{own}}) beside this Dockerfile: .git, .env files and keys go into the image too.',
+  },
+  check(ctx) {
+    const own = `${baseName(ctx.file.path)}.dockerignore`;
+    // BuildKit reads <Dockerfile name>.dockerignore before .dockerignore; either one is enough.
+    const shared = ctx.file.siblingExists('.dockerignore');
+    const specific = ctx.file.siblingExists(own);
+    if (shared !== false || specific !== false) return;
+    for (const instruction of allInstructions(ctx.model)) {
+      if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
+      if (instruction.flags.some((flag) => flag.name === 'from')) continue;
+      for (const source of copySources(instruction)) {
+        if (!isWholeContext(source.value)) continue;
+        ctx.report({ messageId: 'wholeContext', data: { keyword: instruction.keyword, source: source.value, own }, span: source.span });
+      }
+    }
+  },
+};
+
+export default rule;
