@@ -8,9 +8,11 @@ import dockerCurlPipeShell from './docker/curl-pipe-shell/rule';
 import dockerEolBaseImage from './docker/eol-base-image/rule';
 import dockerExposePortOutOfRange from './docker/expose-port-out-of-range/rule';
 import dockerExposeSshPort from './docker/expose-ssh-port/rule';
+import dockerHealthcheckMissing from './docker/healthcheck-missing/rule';
 import dockerImageNotPinnedDigest from './docker/image-not-pinned-digest/rule';
 import dockerImageTagLatest from './docker/image-tag-latest/rule';
 import dockerInsecureDownload from './docker/insecure-download/rule';
+import dockerMaintainerDeprecated from './docker/maintainer-deprecated/rule';
 import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
 import dockerSudo from './docker/sudo/rule';
 import dockerUntrustedRegistry from './docker/untrusted-registry/rule';
@@ -29,9 +31,11 @@ export const allRules: readonly Rule[] = [
   dockerEolBaseImage as Rule,
   dockerExposePortOutOfRange as Rule,
   dockerExposeSshPort as Rule,
+  dockerHealthcheckMissing as Rule,
   dockerImageNotPinnedDigest as Rule,
   dockerImageTagLatest as Rule,
   dockerInsecureDownload as Rule,
+  dockerMaintainerDeprecated as Rule,
   dockerSecretInEnvArg as Rule,
   dockerSudo as Rule,
   dockerUntrustedRegistry as Rule,

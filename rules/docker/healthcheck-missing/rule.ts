@@ -1,0 +1,32 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { finalStage, stageChain } from '../../_helpers/docker-image';
+import { instructionsOf } from '../../_helpers/docker-stage';
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/healthcheck-missing',
+  title: 'No HEALTHCHECK in the final stage',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'The image the Dockerfile produces declares no HEALTHCHECK, so Docker cannot tell a hung container from a working one.',
+  references: {
+    cwe: ['CWE-710'],
+    cis: ['CIS Docker 4.6'],
+    trivy: ['AVD-DS-0026'],
+    checkov: ['CKV_DOCKER_2'],
+    kics: ['b03a748a-542d-44f4-bb86-9199ab4fd2d5'],
+  },
+  messages: {
+    missing: 'The final stage ({{image}}) has no HEALTHCHECK: a container that hangs or stops serving keeps running and receiving traffic. Add `HEALTHCHECK CMD …`, or `HEALTHCHECK NONE` to say that the orchestrator checks health instead.',
+  },
+  check(ctx) {
+    const stage = finalStage(ctx.model);
+    if (!stage || stage.image.span.end <= stage.image.span.start) return;
+    // A HEALTHCHECK (or HEALTHCHECK NONE) in the stage or a stage it is built FROM is inherited.
+    if (stageChain(ctx.model, stage).some((s) => instructionsOf(s, 'HEALTHCHECK').length > 0)) return;
+    ctx.report({ messageId: 'missing', data: { image: stage.image.raw }, span: stage.image.span });
+  },
+};
+
+export default rule;
