@@ -46,6 +46,8 @@ cd "$CS_DIR"
 # unsafe_perm: code-server refuses to install as root without it; yes: node-pty's postinstall runs npx node-gyp.
 start=$(date +%s)
 npm_config_unsafe_perm=true npm_config_yes=true npm install --no-audit --no-fund --loglevel=error "code-server@$CS_VERSION"
-"$CS_BIN" --version >/dev/null
+# (Running code-server --version here would write ~/.config/code-server/config.yaml; check the manifest.)
+installed=$(node -p "require('$CS_DIR/node_modules/code-server/package.json').version")
+[ "$installed" = "$CS_VERSION" ] || { log "expected code-server $CS_VERSION, found $installed"; exit 1; }
 touch "$CS_DIR/.installed"
 log "code-server installed in $(( $(date +%s) - start )) s"

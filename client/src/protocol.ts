@@ -1,0 +1,81 @@
+// What the extension and the language server agree on, in one place: command names, payloads,
+// and which documents the server is given. The server registers the `fourfold.server.*` commands
+// itself (executeCommandProvider), so the extension must never register those names.
+
+/** Commands implemented by the server, reached with `workspace/executeCommand`. */
+export const ServerCommand = {
+  scanWorkspace: 'fourfold.server.scanWorkspace',
+  sarif: 'fourfold.server.sarif',
+  writeBaseline: 'fourfold.server.writeBaseline',
+  ruleList: 'fourfold.server.ruleList',
+} as const;
+
+/** Commands the extension contributes (package.json `contributes.commands`). */
+export const ClientCommand = {
+  scanWorkspace: 'fourfold.scanWorkspace',
+  exportSarif: 'fourfold.exportSarif',
+  showRuleDocumentation: 'fourfold.showRuleDocumentation',
+  writeBaseline: 'fourfold.writeBaseline',
+  /** Internal: the server's "Ignore … on this line" code action calls it so the reason is a placeholder. */
+  insertSnippet: 'fourfold.insertSnippet',
+} as const;
+
+/** Notification sent when the user trusts the workspace after start-up. */
+export const TRUST_CHANGED_NOTIFICATION = 'fourfold/trustChanged';
+
+/** The diagnostic `source` of every finding the server publishes. */
+export const DIAGNOSTIC_SOURCE = 'fourfold';
+
+export interface InitializationOptions {
+  trusted: boolean;
+  snippetCommand: string;
+  /** file: URI of the extension's docs/rules folder; `<docsBase>/<rule-id>.md` is a rule's page. */
+  docsBase: string;
+}
+
+export interface ScanSummary {
+  files: number;
+  findings: number;
+  cancelled: boolean;
+}
+
+export interface RuleInfo {
+  id: string;
+  title: string;
+  severity: string;
+  layer: string;
+  /** Relative to the extension root, e.g. docs/rules/docker/user-root.md. */
+  docsPath: string;
+}
+
+export interface InsertSnippetArgs {
+  uri: string;
+  position: { line: number; character: number };
+  snippet: string;
+}
+
+/** Languages the server checks; it decides per file (path and languageId) what applies. */
+export const CHECKED_LANGUAGES = [
+  'dockerfile',
+  'terraform',
+  'terraform-vars',
+  'yaml',
+  'typescript',
+  'typescriptreact',
+  'javascript',
+  'javascriptreact',
+  'json',
+] as const;
+
+/** Files checked whatever language VS Code gives them (e.g. `Dockerfile.prod` opened as plaintext). */
+export const CHECKED_PATTERNS = [
+  '**/*.dockerfile',
+  '**/Dockerfile*',
+  '**/Containerfile*',
+  '**/*.tf',
+  '**/*.tfvars',
+  '**/*.tf.json',
+] as const;
+
+/** Files whose changes the server must hear about even when they are not open. */
+export const WATCHED_FILES = ['**/.fourfold.yaml', '**/.gitignore', '**/.dockerignore'] as const;
