@@ -2,6 +2,8 @@
 import type { Rule } from '../server/src/engine/api';
 import dockerAddInsteadOfCopy from './docker/add-instead-of-copy/rule';
 import dockerAddRemoteWithoutChecksum from './docker/add-remote-without-checksum/rule';
+import dockerChmodSetuid from './docker/chmod-setuid/rule';
+import dockerChmodWorldWritable from './docker/chmod-world-writable/rule';
 import dockerCopySensitiveFile from './docker/copy-sensitive-file/rule';
 import dockerCopyWholeContext from './docker/copy-whole-context/rule';
 import dockerCurlPipeShell from './docker/curl-pipe-shell/rule';
@@ -14,6 +16,7 @@ import dockerImageTagLatest from './docker/image-tag-latest/rule';
 import dockerInsecureDownload from './docker/insecure-download/rule';
 import dockerMaintainerDeprecated from './docker/maintainer-deprecated/rule';
 import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
+import dockerSshServerInstalled from './docker/ssh-server-installed/rule';
 import dockerSudo from './docker/sudo/rule';
 import dockerUntrustedRegistry from './docker/untrusted-registry/rule';
 import dockerUserRoot from './docker/user-root/rule';
@@ -25,6 +28,8 @@ import secretsToken from './secrets/token/rule';
 export const allRules: readonly Rule[] = [
   dockerAddInsteadOfCopy as Rule,
   dockerAddRemoteWithoutChecksum as Rule,
+  dockerChmodSetuid as Rule,
+  dockerChmodWorldWritable as Rule,
   dockerCopySensitiveFile as Rule,
   dockerCopyWholeContext as Rule,
   dockerCurlPipeShell as Rule,
@@ -37,6 +42,7 @@ export const allRules: readonly Rule[] = [
   dockerInsecureDownload as Rule,
   dockerMaintainerDeprecated as Rule,
   dockerSecretInEnvArg as Rule,
+  dockerSshServerInstalled as Rule,
   dockerSudo as Rule,
   dockerUntrustedRegistry as Rule,
   dockerUserRoot as Rule,

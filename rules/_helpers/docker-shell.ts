@@ -411,3 +411,53 @@ export function insertAfter(word: Word, option: string, exec: boolean): Edit {
 export function sourceOf(text: string, span: Span): string {
   return text.slice(span.start, span.end);
 }
+
+// ---------------------------------------------------------------- file modes
+
+/** What a chmod mode grants: world write, setuid, setgid; undefined when the mode is not understood. */
+export interface ModeGrant {
+  worldWritable: boolean;
+  setuid: boolean;
+  setgid: boolean;
+  sticky: boolean;
+}
+
+/** Reads `777`, `4755`, `o+w`, `a=rwx,u+s`, `+s`. Symbolic clauses without who follow the umask for `w`. */
+export function modeGrant(mode: string): ModeGrant | undefined {
+  if (/^0*[0-7]{3,4}$/.test(mode)) {
+    const digits = mode.slice(-4).padStart(4, '0');
+    const special = Number(digits[0]);
+    return { worldWritable: (Number(digits[3]) & 2) !== 0, setuid: (special & 4) !== 0, setgid: (special & 2) !== 0, sticky: (special & 1) !== 0 };
+  }
+  const grant: ModeGrant = { worldWritable: false, setuid: false, setgid: false, sticky: false };
+  for (const clause of mode.split(',')) {
+    const m = /^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$/.exec(clause);
+    if (!m) return undefined;
+    const who = m[1];
+    for (const op of m[2].match(/[-+=][rwxXstugo]*/g) ?? []) {
+      if (op[0] === '-') continue;
+      const perms = op.slice(1);
+      if (perms.includes('w') && /[oa]/.test(who)) grant.worldWritable = true;
+      if (perms.includes('s') && (who === '' || /[ua]/.test(who))) grant.setuid = true;
+      if (perms.includes('s') && (who === '' || /[ga]/.test(who))) grant.setgid = true;
+      if (perms.includes('t')) grant.sticky = true;
+    }
+  }
+  return grant;
+}
+
+/** The mode word of a `chmod` command and the paths it applies to. */
+export function chmodMode(cmd: Command): { mode: Word; paths: Word[]; recursive: boolean } | undefined {
+  if (cmd.name !== 'chmod') return undefined;
+  let recursive = false;
+  const operands: Word[] = [];
+  for (const a of cmd.args) {
+    const v = a.value;
+    if (operands.length === 0 && (/^-[RvcfHLP]+$/.test(v) || v.startsWith('--'))) {
+      if (v === '--recursive' || /^-[a-zA-Z]*R/.test(v)) recursive = true;
+      continue;
+    }
+    operands.push(a);
+  }
+  return operands.length ? { mode: operands[0], paths: operands.slice(1), recursive } : undefined;
+}

@@ -1,0 +1,39 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { chmodMode, commandsOf, modeGrant, runSteps } from '../../_helpers/docker-shell';
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/chmod-world-writable',
+  title: 'World-writable file permissions',
+  severity: 'medium',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'A `chmod` in RUN (or `COPY --chmod`) makes files writable by every user in the container (`777`, `666`, `o+w`, `a+w`).',
+  references: { cwe: ['CWE-732'] },
+  messages: {
+    chmod: '`chmod {{mode}}` makes {{paths}} writable by every user in the container: any process, whatever its user, can replace code or config there. Grant write access to the owning user or group only (e.g. `755`/`644` with `chown`).',
+    copyChmod: '`--chmod={{mode}}` makes the copied files writable by every user in the container. Use `--chown` with a mode such as `755`/`644` instead.',
+  },
+  check(ctx) {
+    for (const step of runSteps(ctx.model)) {
+      for (const cmd of commandsOf(step.run, ctx.text)) {
+        const chmod = chmodMode(cmd);
+        const grant = chmod && modeGrant(chmod.mode.value);
+        // The sticky bit (1777) is the deliberate shared-directory pattern of /tmp: not flagged.
+        if (!chmod || !grant?.worldWritable || grant.sticky) continue;
+        const paths = chmod.paths.map((p) => p.value).join(' ') || 'the target';
+        ctx.report({ messageId: 'chmod', data: { mode: chmod.mode.value, paths: `\`${paths}\`${chmod.recursive ? ' (recursively)' : ''}` }, span: chmod.mode.span });
+      }
+    }
+    for (const ins of ctx.model.instructions) {
+      const target = ins.keyword === 'ONBUILD' ? ins.onbuild : ins;
+      if (target?.keyword !== 'COPY' && target?.keyword !== 'ADD') continue;
+      for (const flag of target.flags) {
+        const grant = flag.name === 'chmod' && flag.value ? modeGrant(flag.value) : undefined;
+        if (grant?.worldWritable && !grant.sticky) ctx.report({ messageId: 'copyChmod', data: { mode: flag.value! }, span: flag.valueSpan ?? flag.span });
+      }
+    }
+  },
+};
+
+export default rule;

@@ -1,0 +1,35 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { commandsOf, installCommand, runSteps } from '../../_helpers/docker-shell';
+
+/** Packages that put an SSH daemon in the image, by manager family; versions may follow. */
+const SERVER = /^(openssh-server(-pam)?|dropbear(-bin|-run)?|tinysshd|ssh)([=<>~:].*|-\d.*)?$/;
+/** `openssh` alone ships sshd on Alpine, SUSE and Arch, but only the common files on Debian and Fedora. */
+const OPENSSH = /^openssh([=<>~:].*|-\d.*)?$/;
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/ssh-server-installed',
+  title: 'SSH server installed in the image',
+  severity: 'medium',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'A RUN command installs an SSH server (openssh-server, dropbear…) into the image.',
+  references: { cwe: ['CWE-1188'], cis: ['CIS Docker 5.6'] },
+  messages: {
+    sshServer: '`{{pkg}}` puts an SSH daemon in the image: another network service with its own keys and passwords to manage, and a way around the container runtime\'s access control. Use `docker exec`/`kubectl exec` for access instead.',
+  },
+  check(ctx) {
+    for (const step of runSteps(ctx.model)) {
+      for (const cmd of commandsOf(step.run, ctx.text)) {
+        const pc = installCommand(cmd);
+        if (!pc || pc.manager === 'pip' || pc.manager === 'npm' || pc.manager === 'gem') continue;
+        const ownsDaemon = (v: string) => SERVER.test(v) || (OPENSSH.test(v) && ['apk', 'zypper', 'pacman'].includes(pc.manager));
+        for (const pkg of pc.packages) {
+          if (ownsDaemon(pkg.value)) ctx.report({ messageId: 'sshServer', data: { pkg: pkg.value }, span: pkg.span });
+        }
+      }
+    }
+  },
+};
+
+export default rule;
