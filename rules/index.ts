@@ -20,6 +20,7 @@ import dockerSshServerInstalled from './docker/ssh-server-installed/rule';
 import dockerSudo from './docker/sudo/rule';
 import dockerUntrustedRegistry from './docker/untrusted-registry/rule';
 import dockerUserRoot from './docker/user-root/rule';
+import dockerWorkdirRelative from './docker/workdir-relative/rule';
 import fourfoldParseError from './fourfold/parse-error/rule';
 import secretsAwsAccessKey from './secrets/aws-access-key/rule';
 import secretsPrivateKey from './secrets/private-key/rule';
@@ -46,6 +47,7 @@ export const allRules: readonly Rule[] = [
   dockerSudo as Rule,
   dockerUntrustedRegistry as Rule,
   dockerUserRoot as Rule,
+  dockerWorkdirRelative as Rule,
   fourfoldParseError as Rule,
   secretsAwsAccessKey as Rule,
   secretsPrivateKey as Rule,

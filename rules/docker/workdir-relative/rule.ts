@@ -1,0 +1,97 @@
+import type { Fix, Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel, Instruction, Stage } from '../../../server/src/parsers/dockerfile/model';
+import { stageChain } from '../../_helpers/docker-image';
+import { lineNumber } from '../../_helpers/docker-stage';
+
+/** Absolute on Linux (`/app`) or Windows (`C:\app`, `\\server\share`), or starting with a variable. */
+function isAbsoluteOrVariable(path: string): boolean {
+  return /^(?:[/$]|[A-Za-z]:[\\/]|\\\\)/.test(path);
+}
+
+/** `/app` + `src/../lib` -> `/app/lib`, as Docker resolves a relative WORKDIR. */
+function resolvePosix(base: string, relative: string): string {
+  const parts: string[] = [];
+  for (const part of `${base}/${relative}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+interface Known {
+  /** The working directory, when every WORKDIR so far was literal. */
+  path?: string;
+  /** The WORKDIR that set it (or that made it unknown, when `path` is undefined). */
+  from?: Instruction;
+}
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/workdir-relative',
+  title: 'Relative WORKDIR',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'WORKDIR is given a relative path, so the directory depends on the base image or on earlier instructions.',
+  references: {
+    cwe: ['CWE-665'],
+    hadolint: ['DL3000'],
+    trivy: ['AVD-DS-0009'],
+    checkov: ['CKV_DOCKER_10'],
+    kics: ['6b376af8-cfe8-49ab-a08d-f32de23661a4'],
+    links: ['https://docs.docker.com/reference/build-checks/workdir-relative-path/'],
+  },
+  messages: {
+    againstBase: 'WORKDIR {{path}} is relative to the base image\'s working directory, which this file does not set and which can change when the image is updated: files land, and commands run, somewhere unexpected. Use an absolute path.',
+    againstVariable: 'WORKDIR {{path}} is relative to the WORKDIR on line {{line}}, which is only known at build time. Use an absolute path.',
+    againstEarlier: 'WORKDIR {{path}} is relative to the WORKDIR on line {{line}} and resolves to {{resolved}}; write {{resolved}} so the directory does not depend on the order of instructions.',
+  },
+  fixable: true,
+  check(ctx) {
+    const text = ctx.text;
+    const done = new Map<number, Known>();
+    const walk = (stage: Stage): Known => {
+      const cached = done.get(stage.index);
+      if (cached) return cached;
+      done.set(stage.index, {}); // guards against cycles
+      const parent = stageChain(ctx.model, stage)[1];
+      let known: Known = parent ? walk(parent) : {};
+      for (const instruction of stage.instructions) {
+        if (instruction.keyword !== 'WORKDIR' || instruction.args.length === 0) continue;
+        const path = instruction.args.map((a) => a.value).join(' ');
+        if (isAbsoluteOrVariable(path)) {
+          known = path.includes('$') || !path.startsWith('/') ? { from: instruction } : { path, from: instruction };
+          continue;
+        }
+        const resolved = known.path !== undefined ? resolvePosix(known.path, path) : undefined;
+        if (resolved === undefined || !known.from) {
+          const earlier = known.from;
+          ctx.report({
+            messageId: earlier ? 'againstVariable' : 'againstBase',
+            data: { path, line: earlier ? lineNumber(text, earlier.keywordSpan.start) : '' },
+            span: instruction.args[0].span,
+          });
+          known = { from: instruction };
+          continue;
+        }
+        // Rewrite only a plain single word; quoted or escaped text is left to the author.
+        const raw = text.slice(instruction.argsSpan.start, instruction.argsSpan.end);
+        const fix: Fix | undefined = !path.includes('$') && raw === path && /^[\w./-]+$/.test(raw)
+          ? { title: `Use the absolute path ${resolved}`, edits: [{ span: instruction.argsSpan, newText: resolved }] }
+          : undefined;
+        ctx.report({
+          messageId: 'againstEarlier',
+          data: { path, line: lineNumber(text, known.from.keywordSpan.start), resolved },
+          span: instruction.args[0].span,
+          fix,
+        });
+        known = { path: resolved, from: instruction };
+      }
+      done.set(stage.index, known);
+      return known;
+    };
+    for (const stage of ctx.model.stages) walk(stage);
+  },
+};
+
+export default rule;
