@@ -105,9 +105,9 @@ function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>
     let message = e.message.split('\n')[0];
     const unknown = /Unknown option '([^']+)'/.exec(message);
     if (unknown) message = `unknown option '${unknown[1]}'`;
-    const missing = /Option '(-[^ ']+)[^']*' argument missing/.exec(message);
+    const missing = /Option '(?:-\w, )?(--?[\w-]+)[^']*' argument missing/.exec(message);
     if (missing) message = `option '${missing[1]}' needs a value`;
-    const ambiguous = /Option '(-[^ ']+)[^']*' argument is ambiguous/.exec(message);
+    const ambiguous = /Option '(?:-\w, )?(--?[\w-]+)[^']*' argument is ambiguous/.exec(message);
     if (ambiguous) message = `option '${ambiguous[1]}' needs a value (got an option instead)`;
     throw new UsageError(message.replace(/\. To specify a positional argument.*$/, ''));
   }
@@ -340,7 +340,8 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
 
   const failing = failOn === 'none' ? [] : unsuppressedAtOrAbove(result.files.flatMap((f) => f.result.findings), failOn);
   if (typeof values.output === 'string' && !values.quiet) {
-    io.stderr.write(`fourfold: wrote ${format} report to ${values.output}; ${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${failOn}\n`);
+    const gate = failOn === 'none' ? '' : `; ${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${failOn}`;
+    io.stderr.write(`fourfold: wrote ${format} report to ${values.output}${gate}\n`);
   }
   return failing.length > 0 ? 1 : 0;
 }
