@@ -4,6 +4,7 @@ import dockerAddInsteadOfCopy from './docker/add-instead-of-copy/rule';
 import dockerAddRemoteWithoutChecksum from './docker/add-remote-without-checksum/rule';
 import dockerChmodSetuid from './docker/chmod-setuid/rule';
 import dockerChmodWorldWritable from './docker/chmod-world-writable/rule';
+import dockerCmdShellForm from './docker/cmd-shell-form/rule';
 import dockerCopySensitiveFile from './docker/copy-sensitive-file/rule';
 import dockerCopyWholeContext from './docker/copy-whole-context/rule';
 import dockerCurlPipeShell from './docker/curl-pipe-shell/rule';
@@ -31,6 +32,7 @@ export const allRules: readonly Rule[] = [
   dockerAddRemoteWithoutChecksum as Rule,
   dockerChmodSetuid as Rule,
   dockerChmodWorldWritable as Rule,
+  dockerCmdShellForm as Rule,
   dockerCopySensitiveFile as Rule,
   dockerCopyWholeContext as Rule,
   dockerCurlPipeShell as Rule,
