@@ -6,6 +6,8 @@
 // Where `<name>.fixed.<ext>` sits beside a fixture, applying all of the rule's fixes to the fixture must
 // give that file byte for byte; the result must parse without new errors and lose the fixed findings.
 // `fixtures/settings.json` (optional) holds settings for the folder, e.g. {"trustedRegistries": [...]}.
+// Fixtures are checked as on FIXTURE_DAY (or `"today"` in settings.json), so date-dependent rules
+// (end of life, expiring suppressions) give the same answer in every year.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ import { LineIndex } from '../server/src/engine/text';
 import type { Finding, Rule } from '../server/src/engine/api';
 
 const root = path.resolve(__dirname, '..');
+const FIXTURE_DAY = '2026-11-26';
 const ANNOTATION = /^\s*(?:#|\/\/)\s*(ruleid|ok)\s*:\s*([\w./-]+)/;
 
 function fixtureFiles(dir: string): string[] {
@@ -50,11 +53,14 @@ function expectedLines(text: string, ruleId: string): number[] {
   return expected;
 }
 
-function engineFor(rule: Rule, settings: Partial<Config>): Engine {
-  const config = { ...defaultConfig(), ...settings };
+type FixtureSettings = Partial<Config> & { today?: string };
+
+function engineFor(rule: Rule, settings: FixtureSettings): Engine {
+  const { today: _today, ...rest } = settings;
+  const config = { ...defaultConfig(), ...rest };
   // Only the rule under test runs, plus nothing else: every other rule is turned off.
   config.rules = Object.fromEntries(allRules.map((r) => [r.id, r.id === rule.id ? 'on' : 'off']));
-  return new Engine([rule], config);
+  return new Engine([rule], config, () => settings.today ?? FIXTURE_DAY);
 }
 
 function check(engine: Engine, file: string, text: string): Finding[] {
@@ -71,7 +77,7 @@ function check(engine: Engine, file: string, text: string): Finding[] {
 for (const rule of allRules) {
   const dir = path.join(root, 'rules', rule.id, 'fixtures');
   const settingsFile = path.join(dir, 'settings.json');
-  const settings = fs.existsSync(settingsFile) ? (JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Partial<Config>) : {};
+  const settings = fs.existsSync(settingsFile) ? (JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as FixtureSettings) : {};
   const engine = engineFor(rule, settings);
 
   test(`${rule.id} has fixtures`, () => {

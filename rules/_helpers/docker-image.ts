@@ -322,14 +322,6 @@ export function insertLineAfter(text: string, instruction: Instruction, line: st
 
 // ---------------------------------------------------------------- end of life
 
-/**
- * The date the checks run on, `YYYY-MM-DD`. The one place that reads the clock, so that a test can
- * see what "today" is and fixtures use only releases whose end of life is long past.
- */
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 interface Cycle {
   cycle: string;
   codename?: string;

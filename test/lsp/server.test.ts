@@ -136,7 +136,7 @@ describe('diagnostics and quick fixes', () => {
     const binary = fileUri(path.join(root, 'bin.dockerfile'));
     const notice = await client.open(binary, 'dockerfile', 'FROM \u0000\u0001\u0002 alpine\n');
     assert.equal(notice.length, 1);
-    assert.match(notice[0].message, /did not check this file: binary/);
+    assert.match(String(notice[0].message), /did not check this file: binary/);
     const broken = fileUri(path.join(root, 'broken.dockerfile'));
     const parse = await client.open(broken, 'dockerfile', 'FROM\nRUN <<EOF\necho never closed\n');
     assert.ok(codes(parse).includes('fourfold/parse-error'), codes(parse).join());
@@ -195,7 +195,7 @@ describe('configuration', () => {
       await client.waitFor('config diagnostics', () => client.diagnostics.has(configUri));
       const problems = client.diagnostics.get(configUri)!;
       assert.equal(problems.length, 1);
-      assert.match(problems[0].message, /Unknown rule id `docker\/no-such-rule`/);
+      assert.match(String(problems[0].message), /Unknown rule id `docker\/no-such-rule`/);
       assert.equal(problems[0].range.start.line, 2);
       assert.equal(problems[0].range.start.character, 2);
       const uri = fileUri(path.join(root, 'Dockerfile'));

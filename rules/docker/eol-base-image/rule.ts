@@ -1,6 +1,6 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
-import { endOfLifeMatches, pulledImages, today } from '../../_helpers/docker-image';
+import { endOfLifeMatches, pulledImages } from '../../_helpers/docker-image';
 
 const rule: Rule<DockerfileModel> = {
   id: 'docker/eol-base-image',
@@ -18,7 +18,7 @@ const rule: Rule<DockerfileModel> = {
     os: '{{image}} is built on {{release}}, which reached end of life on {{date}}{{oldest}}; use a variant on a supported release.',
   },
   check(ctx) {
-    const on = today();
+    const on = ctx.settings.today;
     for (const use of pulledImages(ctx.model, ctx.text)) {
       for (const match of endOfLifeMatches(use.image, on)) {
         const release = `${match.product} ${match.cycle}${match.codename ? ` (${match.codename})` : ''}`;

@@ -56,6 +56,8 @@ export interface References {
 export interface RuleSettings {
   /** Registries (e.g. "docker.io", "ghcr.io/acme") whose images are trusted; empty means no restriction. */
   trustedRegistries: readonly string[];
+  /** The date the check runs on, `YYYY-MM-DD`: rules never read the clock themselves. */
+  today: string;
 }
 
 /** What a rule may know about the file beyond its text, supplied by the host (editor or CLI). */

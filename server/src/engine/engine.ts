@@ -147,7 +147,8 @@ export class Engine {
     const analysis = this.analyze(file)!;
     const findings: Finding[] = [];
     const ruleErrors: CheckResult['ruleErrors'] = [];
-    const settings = { trustedRegistries: this.config.trustedRegistries };
+    const today = this.today();
+    const settings = { trustedRegistries: this.config.trustedRegistries, today };
     const fileFacts = facts === NO_FACTS ? { ...NO_FACTS, path: file.path } : facts;
 
     const parseRule = this.byId.get(PARSE_ERROR_RULE_ID);
@@ -185,13 +186,12 @@ export class Engine {
     }
 
     findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    this.applySuppressions(file, analysis, findings);
+    this.applySuppressions(file, analysis, findings, today);
     return { kind, findings, analysis, ruleErrors };
   }
 
-  private applySuppressions(file: SourceFile, analysis: Analysis, findings: Finding[]): void {
+  private applySuppressions(file: SourceFile, analysis: Analysis, findings: Finding[], today: string): void {
     const comments = analysis.commentPrefix ? findSuppressions(file.text, analysis.commentPrefix, analysis.units) : [];
-    const today = this.today();
     const accepted = new Map<string, number>();
     for (const entry of this.baseline.findings) {
       if (entry.path === file.path) accepted.set(entry.fingerprint, (accepted.get(entry.fingerprint) ?? 0) + 1);
