@@ -603,7 +603,20 @@ function scanWord(s: string, from: number, to: number, esc: string, stopAtBlank:
   let value = '';
   let i = from;
   let unterminated = -1;
+  const escCode = esc.charCodeAt(0);
   while (i < to) {
+    // A run of ordinary characters is copied with one slice.
+    let j = i;
+    while (j < to) {
+      const code = s.charCodeAt(j);
+      if (code === escCode || code === 34 || code === 39 || (stopAtBlank && isBlank(code))) break;
+      j++;
+    }
+    if (j > i) {
+      value += s.slice(i, j);
+      i = j;
+      if (i >= to) break;
+    }
     const c = s[i];
     if (stopAtBlank && isBlank(s.charCodeAt(i))) break;
     if (c === esc) {
@@ -620,29 +633,32 @@ function scanWord(s: string, from: number, to: number, esc: string, stopAtBlank:
         value += s.slice(i + 1, close);
         i = close + 1;
       }
-    } else if (c === '"') {
+    } else {
+      // A double quote: the escape character escapes only `"`, `$` and itself inside.
       const quote = i;
       i++;
       let closed = false;
+      let k = i;
       while (i < to) {
         const d = s[i];
         if (d === '"') {
+          value += s.slice(k, i);
           closed = true;
           i++;
           break;
         }
         if (d === esc && i + 1 < to && (s[i + 1] === '"' || s[i + 1] === '$' || s[i + 1] === esc)) {
-          value += s[i + 1];
+          value += s.slice(k, i) + s[i + 1];
           i += 2;
+          k = i;
         } else {
-          value += d;
           i++;
         }
       }
-      if (!closed) unterminated = quote;
-    } else {
-      value += c;
-      i++;
+      if (!closed) {
+        value += s.slice(k, i);
+        unterminated = quote;
+      }
     }
   }
   return { value, end: Math.min(i, to), unterminated };

@@ -281,18 +281,32 @@ class ShellScanner {
   /** Reads one word at `this.i`: quotes and escapes removed in `value`, `$(…)` and backticks kept verbatim. */
   private readWord(): RawWord | undefined {
     const s = this.s;
+    const n = this.n;
+    const esc = this.esc;
     const start = this.i;
     let value = '';
     let plain = true;
     let i = this.i;
-    while (i < this.n) {
+    while (i < n) {
+      // A run of ordinary characters is copied with one slice.
+      let j = i;
+      while (j < n) {
+        const code = s.charCodeAt(j);
+        if (code < 128 && WORD_SPECIAL[code] === 1) break;
+        j++;
+      }
+      if (j > i) {
+        value += s.slice(i, j);
+        i = j;
+        if (i >= n) break;
+      }
       const c = s[i];
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === ';' || c === '&' || c === '|' || c === ')') break;
       if (c === '(' && i > start) break;
       if ((c === '<' || c === '>') && !(s[i + 1] === '(' && i === start)) break;
-      if (c === this.esc) {
+      if (c === esc) {
         plain = false;
-        if (i + 1 >= this.n) {
+        if (i + 1 >= n) {
           value += c;
           i++;
         } else if (s[i + 1] === '\n') {
@@ -304,9 +318,9 @@ class ShellScanner {
       } else if (c === "'") {
         plain = false;
         const close = s.indexOf("'", i + 1);
-        const stop = close < 0 ? this.n : close;
+        const stop = close < 0 ? n : close;
         value += s.slice(i + 1, stop);
-        i = close < 0 ? this.n : close + 1;
+        i = close < 0 ? n : close + 1;
       } else if (c === '"') {
         plain = false;
         const r = this.readDoubleQuoted(i + 1);
@@ -322,8 +336,8 @@ class ShellScanner {
         const r = this.readDoubleQuoted(i + 2);
         value += r.value;
         i = r.end;
-      } else if ((c === '$' && (s[i + 1] === '(' || s[i + 1] === '{')) || (c === '`' && this.esc !== '`') || ((c === '<' || c === '>') && s[i + 1] === '(')) {
-        const end = skipNested(s, c === '`' ? i : i + 1, this.esc);
+      } else if ((c === '$' && (s[i + 1] === '(' || s[i + 1] === '{')) || (c === '`' && esc !== '`') || ((c === '<' || c === '>') && s[i + 1] === '(')) {
+        const end = skipNested(s, c === '`' ? i : i + 1, esc);
         value += s.slice(i, end);
         i = end;
       } else if (c === '(') {
@@ -342,23 +356,35 @@ class ShellScanner {
   /** Double-quoted text from just after the opening quote; returns the value and the index after the closing quote. */
   private readDoubleQuoted(from: number): { value: string; end: number } {
     const s = this.s;
+    const esc = this.esc;
     let value = '';
     let i = from;
     while (i < this.n) {
+      let j = i;
+      while (j < this.n) {
+        const c = s[j];
+        if (c === '"' || c === esc || c === '$' || c === '`') break;
+        j++;
+      }
+      if (j > i) {
+        value += s.slice(i, j);
+        i = j;
+        if (i >= this.n) break;
+      }
       const c = s[i];
       if (c === '"') return { value, end: i + 1 };
-      if (c === this.esc) {
+      if (c === esc) {
         const d = s[i + 1];
         if (d === '\n') i += 2;
-        else if (d === '"' || d === '$' || d === '`' || d === this.esc || (this.esc === '\\' && d === '\\')) {
+        else if (d === '"' || d === '$' || d === '`' || d === esc || (esc === '\\' && d === '\\')) {
           value += d;
           i += 2;
         } else {
           value += c;
           i++;
         }
-      } else if ((c === '$' && (s[i + 1] === '(' || s[i + 1] === '{')) || (c === '`' && this.esc !== '`')) {
-        const end = skipNested(s, c === '`' ? i : i + 1, this.esc);
+      } else if ((c === '$' && (s[i + 1] === '(' || s[i + 1] === '{')) || (c === '`' && esc !== '`')) {
+        const end = skipNested(s, c === '`' ? i : i + 1, esc);
         value += s.slice(i, end);
         i = end;
       } else {
@@ -369,6 +395,10 @@ class ShellScanner {
     return { value, end: i };
   }
 }
+
+/** ASCII characters that end a run of ordinary word characters. */
+const WORD_SPECIAL = new Uint8Array(128);
+for (const c of ' \t\n\r\f\v;&|()<>\\\'"$`') WORD_SPECIAL[c.charCodeAt(0)] = 1;
 
 /** `$'…'` from just after the quote: ANSI-C escapes. */
 function readAnsiC(s: string, from: number): { value: string; end: number } {
