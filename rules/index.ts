@@ -16,6 +16,7 @@ import dockerImageNotPinnedDigest from './docker/image-not-pinned-digest/rule';
 import dockerImageTagLatest from './docker/image-tag-latest/rule';
 import dockerInsecureDownload from './docker/insecure-download/rule';
 import dockerMaintainerDeprecated from './docker/maintainer-deprecated/rule';
+import dockerMultipleCmdEntrypoint from './docker/multiple-cmd-entrypoint/rule';
 import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
 import dockerSshServerInstalled from './docker/ssh-server-installed/rule';
 import dockerSudo from './docker/sudo/rule';
@@ -44,6 +45,7 @@ export const allRules: readonly Rule[] = [
   dockerImageTagLatest as Rule,
   dockerInsecureDownload as Rule,
   dockerMaintainerDeprecated as Rule,
+  dockerMultipleCmdEntrypoint as Rule,
   dockerSecretInEnvArg as Rule,
   dockerSshServerInstalled as Rule,
   dockerSudo as Rule,
