@@ -2,6 +2,11 @@
 import type { Rule } from '../server/src/engine/api';
 import dockerAddInsteadOfCopy from './docker/add-instead-of-copy/rule';
 import dockerAddRemoteWithoutChecksum from './docker/add-remote-without-checksum/rule';
+import dockerApkNoCache from './docker/apk-no-cache/rule';
+import dockerAptGetMissingYes from './docker/apt-get-missing-yes/rule';
+import dockerAptGetNoInstallRecommends from './docker/apt-get-no-install-recommends/rule';
+import dockerAptGetUpgrade from './docker/apt-get-upgrade/rule';
+import dockerAptListsNotRemoved from './docker/apt-lists-not-removed/rule';
 import dockerChmodSetuid from './docker/chmod-setuid/rule';
 import dockerChmodWorldWritable from './docker/chmod-world-writable/rule';
 import dockerCmdShellForm from './docker/cmd-shell-form/rule';
@@ -31,6 +36,11 @@ import secretsToken from './secrets/token/rule';
 export const allRules: readonly Rule[] = [
   dockerAddInsteadOfCopy as Rule,
   dockerAddRemoteWithoutChecksum as Rule,
+  dockerApkNoCache as Rule,
+  dockerAptGetMissingYes as Rule,
+  dockerAptGetNoInstallRecommends as Rule,
+  dockerAptGetUpgrade as Rule,
+  dockerAptListsNotRemoved as Rule,
   dockerChmodSetuid as Rule,
   dockerChmodWorldWritable as Rule,
   dockerCmdShellForm as Rule,

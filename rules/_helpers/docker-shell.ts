@@ -461,3 +461,24 @@ export function chmodMode(cmd: Command): { mode: Word; paths: Word[]; recursive:
   }
   return operands.length ? { mode: operands[0], paths: operands.slice(1), recursive } : undefined;
 }
+
+// ---------------------------------------------------------------- per-stage context
+
+/** Source text of the RUN instructions of a stage that come before `offset` (for settings written to apt.conf.d…). */
+export function earlierRunText(model: DockerfileModel, text: string, stageIndex: number, offset: number): string {
+  return runSteps(model)
+    .filter((s) => s.stageIndex === stageIndex && s.outer.span.end <= offset)
+    .map((s) => text.slice(s.run.span.start, s.run.span.end))
+    .join('\n');
+}
+
+/** The command before `cmd` in its pipeline (`yes | apt-get install …`). */
+export function pipedFrom(cmds: Command[], cmd: Command): Command | undefined {
+  const i = cmds.indexOf(cmd);
+  return i > 0 && cmds[i - 1].next === '|' ? cmds[i - 1] : undefined;
+}
+
+/** `rm -rf /var/lib/apt/lists/*` and the like: an `rm` of a path under one of `prefixes`. */
+export function removesPath(cmd: Command, prefixes: RegExp): boolean {
+  return cmd.name === 'rm' && cmd.args.some((a) => prefixes.test(a.value));
+}

@@ -1,0 +1,43 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { commandsOf, earlierRunText, insertAfter, installCommand, runSteps } from '../../_helpers/docker-shell';
+
+const RECOMMENDS_OFF = /Install-Recommends=(false|0|no)/i;
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/apt-get-no-install-recommends',
+  title: 'apt-get install without --no-install-recommends',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: '`apt-get install` also installs every recommended package, adding software (and attack surface) the image never asked for.',
+  references: {
+    hadolint: ['DL3015'],
+    trivy: ['AVD-DS-0029'],
+    kics: ['7384dfb2-fcd1-4fbf-91cd-6c44c318c33c'],
+  },
+  messages: {
+    recommends: '`{{tool}} install` without `--no-install-recommends` pulls in recommended packages too: more code to patch and more tools for an attacker. Add `--no-install-recommends` and list what you need.',
+  },
+  fixable: true,
+  check(ctx) {
+    for (const step of runSteps(ctx.model)) {
+      let configured: boolean | undefined;
+      for (const cmd of commandsOf(step.run, ctx.text)) {
+        const pc = installCommand(cmd);
+        if (pc?.manager !== 'apt' || !pc.sub || cmd.name === 'aptitude') continue;
+        if (pc.args.some((a) => a.value === '--no-install-recommends' || RECOMMENDS_OFF.test(a.value))) continue;
+        configured ??= /Install-Recommends\s+"?(false|0|no)/i.test(earlierRunText(ctx.model, ctx.text, step.stageIndex, step.outer.span.start));
+        if (configured) continue;
+        ctx.report({
+          messageId: 'recommends',
+          data: { tool: cmd.name },
+          span: pc.sub.span,
+          fix: cmd.nested ? undefined : { title: 'Add --no-install-recommends', edits: [insertAfter(pc.sub, '--no-install-recommends', cmd.exec)] },
+        });
+      }
+    }
+  },
+};
+
+export default rule;

@@ -1,0 +1,41 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { commandsOf, installCommand, mountTargets, removesPath, runSteps, shippingStages } from '../../_helpers/docker-shell';
+
+const APT_LISTS = /^\/var\/lib\/apt\/lists(\/|$)/;
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/apt-lists-not-removed',
+  title: 'apt lists left in the image layer',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'A RUN installs with apt but does not remove `/var/lib/apt/lists/*` in the same RUN, so the package index stays in the layer.',
+  references: {
+    cwe: ['CWE-459'],
+    hadolint: ['DL3009'],
+    kics: ['df746b39-6564-4fed-bf85-e9c44382303c'],
+  },
+  messages: {
+    listsKept: 'The apt package lists stay in this layer: tens of megabytes of stale index in every container, and a later `apt-get install` in another layer would use it. End this RUN with `&& rm -rf /var/lib/apt/lists/*` (`apt-get clean` does not remove them).',
+  },
+  check(ctx) {
+    const shipping = shippingStages(ctx.model);
+    for (const step of runSteps(ctx.model)) {
+      if (step.stageIndex >= 0 && !shipping.has(step.stageIndex)) continue;
+      if (mountTargets(step.run).some((t) => t === '/var/lib/apt' || APT_LISTS.test(t))) continue;
+      const cmds = commandsOf(step.run, ctx.text);
+      let lastInstall = -1;
+      cmds.forEach((cmd, i) => {
+        if (installCommand(cmd)?.manager === 'apt') lastInstall = i;
+      });
+      if (lastInstall < 0) continue;
+      const cleaned = cmds.slice(lastInstall + 1).some((cmd) => removesPath(cmd, APT_LISTS) || (['apt-get', 'apt'].includes(cmd.name) && cmd.args.some((a) => a.value === 'distclean' || a.value === 'dist-clean')));
+      if (cleaned) continue;
+      const pc = installCommand(cmds[lastInstall])!;
+      ctx.report({ messageId: 'listsKept', span: (pc.sub ?? pc.command.program!).span });
+    }
+  },
+};
+
+export default rule;
