@@ -3,9 +3,18 @@
 import type { Parsed } from '../../engine/api';
 import type { HclFile } from './ast';
 import { parseJsonHcl } from './json';
+import { HclModule, type ModuleOptions, type SourceFile } from './module';
 import { parseNative } from './parser';
 
 export type * from './ast';
+export { HclModule, findAttribute } from './module';
+export type {
+  EvaluatedAttribute, EvaluatedBlock, EvaluatedBody, LocalDef, ModuleCall, ModuleFile, ModuleOptions, OutputDef,
+  SourceFile, VariableDef,
+} from './module';
+export { Reference, Unknown, decodeJson, isKnown, isObject, isUnknown } from './values';
+export type { EvalDiagnostic, ObjectValue, ResourceDef, Value } from './values';
+export type { Scope } from './evaluate';
 
 /** Whether a path is in the JSON syntax (`.tf.json`, `.tfvars.json`). */
 export function isJsonHclPath(path: string): boolean {
@@ -23,5 +32,18 @@ export function parseHcl(text: string, opts: { json?: boolean } = {}): Parsed<Hc
       model: { body: { items: [], span: { start: 0, end: text.length } }, comments: [], span: { start: 0, end: text.length } },
       errors: [{ message: `Internal parser error: ${String(error)}`, span: { start: 0, end: Math.min(text.length, 1) } }],
     };
+  }
+}
+
+/**
+ * Loads one module folder from its files' texts: `.tf`, `.tf.json`, and (for a root module)
+ * `terraform.tfvars` / `*.auto.tfvars` (+ `.json`). Local child modules come from `opts.folders` or
+ * `opts.loadFolder`. Never throws; evaluation is lazy and never throws either.
+ */
+export function loadModule(files: readonly SourceFile[], opts: ModuleOptions = {}): HclModule {
+  try {
+    return new HclModule(files, opts);
+  } catch {
+    return new HclModule([], opts);
   }
 }
