@@ -1,0 +1,76 @@
+import type { Rule, Span } from '../../../server/src/engine/api';
+import type { DockerfileModel, Stage } from '../../../server/src/parsers/dockerfile/model';
+import { editDistance, lineNumber, mountFrom, resolveStageReference } from '../../_helpers/docker-stage';
+
+/** The closest stage name, when `ref` looks like a typo of one. */
+function suggestion(model: DockerfileModel, ref: string): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const stage of model.stages) {
+    if (!stage.name) continue;
+    const distance = editDistance(ref.toLowerCase(), stage.name);
+    if (distance <= 2 && distance < stage.name.length / 2 && (!best || distance < best.distance)) best = { name: stage.name, distance };
+  }
+  return best?.name;
+}
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/copy-from-undefined-stage',
+  title: 'COPY --from names no earlier stage',
+  severity: 'medium',
+  layer: 'container',
+  model: 'dockerfile',
+  description: '`COPY --from` (or `RUN --mount=from=`) names its own stage, a later stage, a stage number that does not exist, or a word that is no stage — which Docker then pulls as an image.',
+  references: {
+    cwe: ['CWE-706', 'CWE-829'],
+    hadolint: ['DL3022', 'DL3023'],
+    trivy: ['AVD-DS-0006'],
+    kics: ['cdddb86f-95f6-4fc4-b5a1-483d9afceb2b'],
+  },
+  messages: {
+    selfReference: '--from={{ref}} names the stage this instruction is in: a stage cannot copy from itself. Name the earlier stage that produces these files.',
+    laterStage: 'Stage "{{ref}}" is only defined below this one (line {{line}}): copy from stages above, so that the build order is the file order. Move that stage up.',
+    badIndex: '--from={{ref}}: there is no stage {{ref}} before this one (stages are numbered from 0). Name the stage (`FROM … AS build`, `--from=build`) so that reordering cannot break it.',
+    unknownStageSuggestion: 'No stage named "{{ref}}" in this file — did you mean "{{suggestion}}"? As written, Docker pulls an image called {{ref}} from Docker Hub and copies from that instead.',
+    unknownStage: 'No stage named "{{ref}}" in this file, so Docker pulls the image {{ref}}:latest from Docker Hub and copies from it. If a stage was meant, fix the name; if the image was, pin it ({{ref}}:<version>).',
+  },
+  check(ctx) {
+    const { model, text } = ctx;
+    const inspect = (stage: Stage, ref: string, span: Span) => {
+      const resolved = resolveStageReference(model, ref, stage.index);
+      switch (resolved.kind) {
+        case 'self':
+          ctx.report({ messageId: 'selfReference', data: { ref }, span });
+          break;
+        case 'later':
+          ctx.report({ messageId: 'laterStage', data: { ref, line: lineNumber(text, resolved.stage.from.keywordSpan.start) }, span });
+          break;
+        case 'badIndex':
+          ctx.report({ messageId: 'badIndex', data: { ref }, span });
+          break;
+        case 'unknown': {
+          const near = suggestion(model, ref);
+          ctx.report({ messageId: near ? 'unknownStageSuggestion' : 'unknownStage', data: { ref, suggestion: near ?? '' }, span });
+          break;
+        }
+        default:
+      }
+    };
+    for (const stage of model.stages) {
+      for (const instruction of stage.instructions) {
+        for (const flag of instruction.flags) {
+          if (flag.value === undefined || !flag.valueSpan) continue;
+          if (flag.name === 'from' && instruction.keyword === 'COPY') inspect(stage, flag.value, flag.valueSpan);
+          if (flag.name === 'mount' && instruction.keyword === 'RUN') {
+            const from = mountFrom(flag.value);
+            if (!from) continue;
+            const literal = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value;
+            const start = flag.valueSpan.start + from.offset;
+            inspect(stage, from.value, literal ? { start, end: start + from.value.length } : flag.valueSpan);
+          }
+        }
+      }
+    }
+  },
+};
+
+export default rule;
