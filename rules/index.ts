@@ -14,6 +14,7 @@ import dockerCopyFromUndefinedStage from './docker/copy-from-undefined-stage/rul
 import dockerCopySensitiveFile from './docker/copy-sensitive-file/rule';
 import dockerCopyWholeContext from './docker/copy-whole-context/rule';
 import dockerCurlPipeShell from './docker/curl-pipe-shell/rule';
+import dockerDuplicateStageName from './docker/duplicate-stage-name/rule';
 import dockerEolBaseImage from './docker/eol-base-image/rule';
 import dockerExposePortOutOfRange from './docker/expose-port-out-of-range/rule';
 import dockerExposeSshPort from './docker/expose-ssh-port/rule';
@@ -49,6 +50,7 @@ export const allRules: readonly Rule[] = [
   dockerCopySensitiveFile as Rule,
   dockerCopyWholeContext as Rule,
   dockerCurlPipeShell as Rule,
+  dockerDuplicateStageName as Rule,
   dockerEolBaseImage as Rule,
   dockerExposePortOutOfRange as Rule,
   dockerExposeSshPort as Rule,

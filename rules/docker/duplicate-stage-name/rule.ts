@@ -1,0 +1,40 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel, Stage } from '../../../server/src/parsers/dockerfile/model';
+import { lineNumber } from '../../_helpers/docker-stage';
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/duplicate-stage-name',
+  title: 'Two stages share a name',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: 'Several FROM lines declare the same stage name, so `--from`, `FROM <stage>` and `--target` may pick a different stage than the author meant.',
+  references: {
+    cwe: ['CWE-694'],
+    hadolint: ['DL3024'],
+    trivy: ['AVD-DS-0012'],
+    checkov: ['CKV_DOCKER_11'],
+    kics: ['f2daed12-c802-49cd-afed-fe41d0b82fed'],
+    links: ['https://docs.docker.com/reference/build-checks/duplicate-stage-name/'],
+  },
+  messages: {
+    duplicate: 'Stage name "{{name}}" is also declared on line {{others}}: `COPY --from={{name}}`, `FROM {{name}}` and `--target {{name}}` then depend on which stage the builder picks. Give each stage its own name.',
+  },
+  check(ctx) {
+    const byName = new Map<string, Stage[]>();
+    for (const stage of ctx.model.stages) {
+      if (!stage.name || !stage.nameSpan) continue;
+      byName.set(stage.name, [...(byName.get(stage.name) ?? []), stage]);
+    }
+    for (const [name, stages] of byName) {
+      if (stages.length < 2) continue;
+      // Every declaration is reported (as compilers do for duplicate identifiers): either may be the one to rename.
+      for (const stage of stages) {
+        const others = stages.filter((s) => s !== stage).map((s) => lineNumber(ctx.text, s.from.keywordSpan.start));
+        ctx.report({ messageId: 'duplicate', data: { name, others: others.join(', ') }, span: stage.nameSpan! });
+      }
+    }
+  },
+};
+
+export default rule;
