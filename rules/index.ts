@@ -10,6 +10,7 @@ import dockerAptListsNotRemoved from './docker/apt-lists-not-removed/rule';
 import dockerChmodSetuid from './docker/chmod-setuid/rule';
 import dockerChmodWorldWritable from './docker/chmod-world-writable/rule';
 import dockerCmdShellForm from './docker/cmd-shell-form/rule';
+import dockerCopyChownRuntimeUser from './docker/copy-chown-runtime-user/rule';
 import dockerCopyFromUndefinedStage from './docker/copy-from-undefined-stage/rule';
 import dockerCopySensitiveFile from './docker/copy-sensitive-file/rule';
 import dockerCopyWholeContext from './docker/copy-whole-context/rule';
@@ -46,6 +47,7 @@ export const allRules: readonly Rule[] = [
   dockerChmodSetuid as Rule,
   dockerChmodWorldWritable as Rule,
   dockerCmdShellForm as Rule,
+  dockerCopyChownRuntimeUser as Rule,
   dockerCopyFromUndefinedStage as Rule,
   dockerCopySensitiveFile as Rule,
   dockerCopyWholeContext as Rule,
