@@ -141,3 +141,10 @@ test('never throws and keeps spans in range on unbalanced input', () => {
     }
   }
 });
+
+test('array assignments keep their parenthesised list', () => {
+  assert.deepEqual(shape('pkgs=(curl "wget x") && apt-get install "${pkgs[@]}"'), [
+    [['pkgs=(curl "wget x")'], [], '&&'],
+    [['apt-get', 'install', '${pkgs[@]}'], [], null],
+  ]);
+});

@@ -503,6 +503,8 @@ class DockerfileParser {
       this.stages.push(this.stageFor(instruction));
     } else if (this.stages.length === 0 && instruction.keyword === 'ARG') {
       for (const pair of instruction.pairs) this.declareGlobal(pair);
+    } else if (this.stages.length === 0 && KNOWN_INSTRUCTIONS.has(instruction.keyword)) {
+      this.error(`${instruction.keyword} before the first FROM: only ARG may come before it`, instruction.keywordSpan);
     }
     const index = this.stages.length - 1;
     instruction.stageIndex = index;
@@ -540,8 +542,8 @@ class DockerfileParser {
         const name = args[2].value.toLowerCase();
         stage.name = name;
         stage.nameSpan = args[2].span;
+        // A duplicate name is left to the docker/duplicate-stage-name rule.
         if (!STAGE_NAME.test(name)) this.error(`Invalid stage name "${clip(name)}"`, args[2].span);
-        else if (this.stageNames.has(name)) this.error(`Duplicate stage name "${name}"`, args[2].span);
         if (args.length > 3) this.error('Unexpected text after the stage name', { start: args[3].span.start, end: args[args.length - 1].span.end });
       }
     }

@@ -169,6 +169,8 @@ class ShellScanner {
       }
     }
     this.endCommand(undefined);
+    const last = this.commands[this.commands.length - 1];
+    if (last?.next === 'newline') delete last.next; // nothing follows the script's last line
     return this.commands;
   }
 
@@ -302,7 +304,7 @@ class ShellScanner {
       }
       const c = s[i];
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === ';' || c === '&' || c === '|' || c === ')') break;
-      if (c === '(' && i > start) break;
+      if (c === '(' && i > start && !(s[i - 1] === '=' && ARRAY_ASSIGNMENT.test(s.slice(start, i)))) break;
       if ((c === '<' || c === '>') && !(s[i + 1] === '(' && i === start)) break;
       if (c === esc) {
         plain = false;
@@ -338,6 +340,11 @@ class ShellScanner {
         i = r.end;
       } else if ((c === '$' && (s[i + 1] === '(' || s[i + 1] === '{')) || (c === '`' && esc !== '`') || ((c === '<' || c === '>') && s[i + 1] === '(')) {
         const end = skipNested(s, c === '`' ? i : i + 1, esc);
+        value += s.slice(i, end);
+        i = end;
+      } else if (c === '(' && ARRAY_ASSIGNMENT.test(s.slice(start, i))) {
+        // `arr=(a b c)`: the parenthesised list belongs to the word.
+        const end = skipNested(s, i, esc);
         value += s.slice(i, end);
         i = end;
       } else if (c === '(') {
@@ -395,6 +402,8 @@ class ShellScanner {
     return { value, end: i };
   }
 }
+
+const ARRAY_ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=$/;
 
 /** ASCII characters that end a run of ordinary word characters. */
 const WORD_SPECIAL = new Uint8Array(128);
