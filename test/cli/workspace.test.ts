@@ -1,0 +1,174 @@
+// The workspace layer the CLI and the language server share: walk, read, load config, scan.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { allRules } from '../../rules/index';
+import { Engine } from '../../server/src/engine/engine';
+import { fileFacts, loadProject, readSourceFile } from '../../server/src/workspace/project';
+import { scanWorkspace } from '../../server/src/workspace/scan';
+import { isExcluded, walkWorkspace } from '../../server/src/workspace/walk';
+import { copyFixture, emptyWorkspace, write } from './helpers';
+
+async function walk(root: string, exclude: string[] = [], base?: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const file of walkWorkspace(root, { exclude, base })) out.push(file.relPath);
+  return out;
+}
+
+describe('walkWorkspace', () => {
+  it('yields only files Fourfold knows, sorted, honouring .gitignore at every level', async () => {
+    const ws = copyFixture('workspace-gitignore');
+    write(ws, 'notes.txt', 'x');
+    write(ws, 'Dockerfile.md', 'x');
+    write(ws, 'infra/main.tf', 'x');
+    write(ws, '.terraform/modules/x/main.tf', 'x');
+    write(ws, '.venv/lib/Dockerfile', 'x');
+    assert.deepEqual(await walk(ws), ['Dockerfile', 'infra/main.tf', 'sub/Dockerfile', 'sub/keep.generated.dockerfile']);
+  });
+
+  it('prunes excluded folders and applies the .gitignore files above a root that lies below the base', async () => {
+    const ws = copyFixture('workspace-gitignore');
+    write(ws, 'vendor/lib/Dockerfile', 'x');
+    write(ws, 'sub/deep/x.generated.dockerfile', 'x');
+    // sub/deep/x.generated.dockerfile stays ignored by the root .gitignore; sub/.gitignore re-includes only keep.*
+    assert.deepEqual(await walk(ws, ['vendor', 'sub/Dockerfile']), ['Dockerfile', 'sub/keep.generated.dockerfile']);
+    assert.deepEqual(await walk(path.join(ws, 'sub'), [], ws), ['sub/Dockerfile', 'sub/keep.generated.dockerfile']);
+    assert.ok(isExcluded('vendor/lib/Dockerfile', ['vendor']));
+    assert.ok(isExcluded('a/testdata/Dockerfile', ['**/testdata/**']));
+    assert.ok(!isExcluded('src/Dockerfile', ['vendor/**']));
+  });
+
+  it('follows file symlinks but not folder symlinks (no loops)', async () => {
+    const ws = emptyWorkspace();
+    write(ws, 'real/Dockerfile', 'FROM alpine:3.20\n');
+    fs.symlinkSync(path.join(ws, 'real'), path.join(ws, 'loop'));
+    fs.symlinkSync(ws, path.join(ws, 'real/up'));
+    fs.symlinkSync(path.join(ws, 'real/Dockerfile'), path.join(ws, 'linked.dockerfile'));
+    fs.symlinkSync(path.join(ws, 'missing'), path.join(ws, 'dangling.dockerfile'));
+    assert.deepEqual(await walk(ws), ['linked.dockerfile', 'real/Dockerfile']);
+  });
+
+  it('stops when the signal aborts', async () => {
+    const ws = emptyWorkspace();
+    for (let i = 0; i < 20; i++) write(ws, `d${String(i).padStart(2, '0')}/Dockerfile`, 'FROM alpine\n');
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const file of walkWorkspace(ws, { exclude: [], signal: controller.signal })) {
+      seen.push(file.relPath);
+      if (seen.length === 3) controller.abort();
+    }
+    assert.equal(seen.length, 3);
+  });
+});
+
+describe('readSourceFile', () => {
+  const ws = emptyWorkspace();
+  it('decodes UTF-8 (keeping a BOM) and UTF-16 with a BOM', () => {
+    assert.deepEqual(readSourceFile(write(ws, 'a', 'FROM é\n')), { text: 'FROM é\n' });
+    assert.deepEqual(readSourceFile(write(ws, 'b', '\ufeffFROM x\n')), { text: '\ufeffFROM x\n' });
+    assert.deepEqual(readSourceFile(write(ws, 'c', Buffer.from('\ufeffFROM 🐳\n', 'utf16le'))), { text: '\ufeffFROM 🐳\n' });
+    assert.deepEqual(readSourceFile(write(ws, 'd', Buffer.from('\ufeffFROM x\n', 'utf16le').swap16())), { text: '\ufeffFROM x\n' });
+  });
+  it('skips binary, oversized, undecodable and missing files without throwing', () => {
+    assert.deepEqual(readSourceFile(write(ws, 'e', Buffer.from('FROM x\n', 'utf16le'))), { skipped: 'binary content' });
+    assert.deepEqual(readSourceFile(write(ws, 'f', 'x'.repeat(3000)), 2), { skipped: 'larger than 2 KB (maxFileSizeKb)' });
+    assert.deepEqual(readSourceFile(write(ws, 'g', Buffer.from([0x46, 0xc3, 0x28, 0x0a]))), { skipped: 'not valid UTF-8 text' });
+    assert.match(readSourceFile(path.join(ws, 'nope')).skipped ?? '', /cannot be read \(ENOENT\)/);
+    assert.deepEqual(readSourceFile(ws), { skipped: 'not a regular file' });
+  });
+});
+
+describe('loadProject and fileFacts', () => {
+  it('merges settings, the file and overrides; problems keep the file text for positions', () => {
+    const ws = copyFixture('workspace-bad-config');
+    const loaded = loadProject(ws, { settings: { exclude: ['x/**'] }, trusted: true, rules: allRules });
+    assert.equal(loaded.configPath, path.join(ws, '.fourfold.yaml'));
+    assert.equal(loaded.configText, fs.readFileSync(path.join(ws, '.fourfold.yaml'), 'utf8'));
+    assert.deepEqual(
+      loaded.problems.map((p) => loaded.configText!.slice(p.span.start, p.span.end)),
+      ['sometimes', 'docker/no-such-rule', 'exlude'],
+    );
+    assert.deepEqual(loaded.config.exclude, ['x/**']);
+    assert.equal(loaded.config.rules['docker/user-root'], undefined, 'the bad value is dropped, defaults apply');
+  });
+
+  it('an untrusted repository cannot turn rules off; CLI overrides win', () => {
+    const ws = emptyWorkspace();
+    write(ws, '.fourfold.yaml', 'rules:\n  docker/user-root: off\n  docker/image-tag-latest: critical\nexclude: ["**"]\n');
+    const untrusted = loadProject(ws, { settings: {}, trusted: false, rules: allRules });
+    assert.equal(untrusted.config.rules['docker/user-root'], undefined);
+    assert.equal(untrusted.config.rules['docker/image-tag-latest'], 'critical');
+    assert.deepEqual(untrusted.config.exclude, []);
+    const cli = loadProject(ws, { settings: {}, trusted: true, rules: allRules, overrides: { rules: { 'docker/user-root': 'low' } } });
+    assert.equal(cli.config.rules['docker/user-root'], 'low');
+    assert.equal(loadProject(ws, { settings: {}, trusted: true, rules: allRules, configPath: null }).configText, undefined);
+  });
+
+  it('loads the baseline, and reports a broken one without throwing', () => {
+    const ws = emptyWorkspace();
+    write(ws, '.fourfold-baseline.json', JSON.stringify({ findings: [{ path: 'Dockerfile', ruleId: 'docker/user-root', fingerprint: '0123456789abcdef' }] }));
+    const loaded = loadProject(ws, { settings: {}, trusted: true, rules: allRules });
+    assert.equal(loaded.baseline.findings.length, 1);
+    assert.equal(loaded.baselineError, undefined);
+    write(ws, 'other.json', '[]');
+    const broken = loadProject(ws, { settings: { baseline: 'other.json' }, trusted: true, rules: allRules });
+    assert.match(broken.baselineError ?? '', /no "findings" array/);
+  });
+
+  it('fileFacts answers sibling questions from the file system, once per folder and name', () => {
+    const ws = emptyWorkspace();
+    const file = write(ws, 'app/Dockerfile', 'FROM x\n');
+    const cache = new Map();
+    const facts = fileFacts(file, 'app/Dockerfile', cache);
+    assert.equal(facts.path, 'app/Dockerfile');
+    assert.equal(facts.siblingExists('.dockerignore'), false);
+    write(ws, 'app/.dockerignore', '.git\n');
+    assert.equal(facts.siblingExists('.dockerignore'), false, 'cached for the scan');
+    assert.equal(fileFacts(file, 'app/Dockerfile').siblingExists('.dockerignore'), true, 'a fresh cache sees it');
+  });
+});
+
+describe('scanWorkspace', () => {
+  it('checks files, reports progress, and notes skipped ones', async () => {
+    const ws = copyFixture('workspace-basic');
+    write(ws, 'bin/x.dockerfile', Buffer.from([0, 1, 2]));
+    write(ws, 'infra/main.tf', 'resource "x" "y" {}\n');
+    const progress: [number, string][] = [];
+    const result = await scanWorkspace({ engine: new Engine(allRules), roots: [ws], exclude: [], onProgress: (n, p) => progress.push([n, p]) });
+    assert.equal(result.cancelled, false);
+    const checked = result.files.map((f) => f.relPath);
+    assert.ok(['Dockerfile', 'services/api/Dockerfile', 'tools/Dockerfile'].every((p) => checked.includes(p)), checked.join());
+    assert.deepEqual(result.skipped.map((s) => [s.relPath, s.reason]), [['bin/x.dockerfile', 'binary content']]);
+    assert.deepEqual(progress.map(([n]) => n), progress.map((_, i) => i + 1));
+    assert.ok(result.files.every((f) => f.result.kind && f.text.length > 0));
+    const root = result.files.find((f) => f.relPath === 'Dockerfile')!;
+    assert.ok(root.result.findings.some((f) => f.ruleId === 'docker/user-root'));
+  });
+
+  it('stops when cancelled and says so', async () => {
+    const ws = emptyWorkspace();
+    for (let i = 0; i < 60; i++) write(ws, `svc${i}/Dockerfile`, 'FROM alpine:3.20\n');
+    const controller = new AbortController();
+    const result = await scanWorkspace({
+      engine: new Engine(allRules),
+      roots: [ws],
+      exclude: [],
+      signal: controller.signal,
+      onProgress: (n) => n === 10 && controller.abort(),
+    });
+    assert.equal(result.cancelled, true);
+    assert.equal(result.files.length, 10);
+  });
+
+  it('reports paths relative to the base across several roots, once each', async () => {
+    const ws = copyFixture('workspace-basic');
+    const result = await scanWorkspace({
+      engine: new Engine(allRules),
+      roots: [path.join(ws, 'services'), path.join(ws, 'services/api/Dockerfile'), path.join(ws, 'tools')],
+      base: ws,
+      exclude: [],
+    });
+    assert.deepEqual(result.files.map((f) => f.relPath), ['services/api/Dockerfile', 'tools/Dockerfile']);
+  });
+});
