@@ -19,12 +19,17 @@ import dockerDuplicateStageName from './docker/duplicate-stage-name/rule';
 import dockerEolBaseImage from './docker/eol-base-image/rule';
 import dockerExposePortOutOfRange from './docker/expose-port-out-of-range/rule';
 import dockerExposeSshPort from './docker/expose-ssh-port/rule';
+import dockerGemUnpinned from './docker/gem-unpinned/rule';
 import dockerHealthcheckMissing from './docker/healthcheck-missing/rule';
 import dockerImageNotPinnedDigest from './docker/image-not-pinned-digest/rule';
 import dockerImageTagLatest from './docker/image-tag-latest/rule';
 import dockerInsecureDownload from './docker/insecure-download/rule';
 import dockerMaintainerDeprecated from './docker/maintainer-deprecated/rule';
 import dockerMultipleCmdEntrypoint from './docker/multiple-cmd-entrypoint/rule';
+import dockerNpmUnpinned from './docker/npm-unpinned/rule';
+import dockerNpmUnsafePerm from './docker/npm-unsafe-perm/rule';
+import dockerPackageVersionUnpinned from './docker/package-version-unpinned/rule';
+import dockerPipUnpinned from './docker/pip-unpinned/rule';
 import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
 import dockerSshServerInstalled from './docker/ssh-server-installed/rule';
 import dockerSudo from './docker/sudo/rule';
@@ -56,12 +61,17 @@ export const allRules: readonly Rule[] = [
   dockerEolBaseImage as Rule,
   dockerExposePortOutOfRange as Rule,
   dockerExposeSshPort as Rule,
+  dockerGemUnpinned as Rule,
   dockerHealthcheckMissing as Rule,
   dockerImageNotPinnedDigest as Rule,
   dockerImageTagLatest as Rule,
   dockerInsecureDownload as Rule,
   dockerMaintainerDeprecated as Rule,
   dockerMultipleCmdEntrypoint as Rule,
+  dockerNpmUnpinned as Rule,
+  dockerNpmUnsafePerm as Rule,
+  dockerPackageVersionUnpinned as Rule,
+  dockerPipUnpinned as Rule,
   dockerSecretInEnvArg as Rule,
   dockerSshServerInstalled as Rule,
   dockerSudo as Rule,

@@ -482,3 +482,42 @@ export function pipedFrom(cmds: Command[], cmd: Command): Command | undefined {
 export function removesPath(cmd: Command, prefixes: RegExp): boolean {
   return cmd.name === 'rm' && cmd.args.some((a) => prefixes.test(a.value));
 }
+
+// ---------------------------------------------------------------- version pins
+
+/** Whether a package operand carries a version, in the syntax of its manager. */
+export function isPinned(manager: Manager, value: string): boolean {
+  if (value.includes('$')) return true; // a version from a build argument: unknown here, assume pinned
+  switch (manager) {
+    case 'apt':
+      return value.includes('=');
+    case 'apk':
+      return /[=~<>]/.test(value);
+    case 'yum':
+    case 'dnf':
+    case 'microdnf':
+      return /-\d/.test(value) || /[=<>]/.test(value);
+    case 'zypper':
+      return /[=<>]/.test(value) || /-\d/.test(value);
+    case 'pip':
+      // `pkg==1.2`, `pkg===1.2`, `pkg~=1.2` (and the invalid `pkg=1.2` some write); not `>=`, `<=`, `!=`
+      return /(^|[^<>!])=/.test(value) || /\s@\s/.test(value);
+    case 'npm': {
+      const at = value.indexOf('@', value.startsWith('@') ? 1 : 0);
+      if (at < 0) return false;
+      const version = value.slice(at + 1);
+      return !['', 'latest', 'next', '*', 'x'].includes(version);
+    }
+    case 'gem':
+      return value.includes(':');
+    default:
+      return true;
+  }
+}
+
+/** npm operands that come from a registry by name (not git, a tarball, a folder or `user/repo`). */
+export function isRegistryPackage(value: string): boolean {
+  if (/^(git|github|gitlab|bitbucket|gist|file|https?|npm|link|workspace)[+:]/.test(value)) return false;
+  if (!value.startsWith('@') && value.includes('/')) return false;
+  return true;
+}

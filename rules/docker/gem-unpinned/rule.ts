@@ -1,0 +1,47 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import { commandsOf, installCommand, isPinned, namedPackages, runSteps } from '../../_helpers/docker-shell';
+
+/** The gem a `-v`/`--version` option pins: the operand right before it, else the first one after it. */
+function pinnedByOption(args: Word[], gems: Word[]): Set<Word> {
+  const out = new Set<Word>();
+  args.forEach((a, i) => {
+    if (a.value !== '-v' && a.value !== '--version' && !a.value.startsWith('--version=')) return;
+    const before = gems.filter((g) => args.indexOf(g) < i).at(-1);
+    const after = gems.find((g) => args.indexOf(g) > i);
+    const target = before ?? after;
+    if (target) out.add(target);
+  });
+  return out;
+}
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/gem-unpinned',
+  title: 'gem install without a version',
+  severity: 'info',
+  layer: 'container',
+  model: 'dockerfile',
+  description: '`gem install` names a gem without `:<version>` or `-v`, so each build installs whatever RubyGems serves that day.',
+  references: {
+    cwe: ['CWE-1357'],
+    hadolint: ['DL3028'],
+    kics: ['22cd11f7-9c6c-4f6e-84c0-02058120b341'],
+  },
+  messages: {
+    unpinned: '`{{packages}}` installed without a version: a new release — or a compromised one — lands in the next build unreviewed. Use `gem install <gem>:<version>` (or `-v <version>` for a single gem), or a Gemfile.lock with `bundle install`.',
+  },
+  check(ctx) {
+    for (const step of runSteps(ctx.model)) {
+      for (const cmd of commandsOf(step.run, ctx.text)) {
+        const pc = installCommand(cmd);
+        if (pc?.manager !== 'gem') continue;
+        const gems = namedPackages(pc);
+        const byOption = pinnedByOption(pc.args, gems);
+        const unpinned = gems.filter((g) => !byOption.has(g) && !isPinned('gem', g.value));
+        if (unpinned.length) ctx.report({ messageId: 'unpinned', data: { packages: unpinned.map((w) => w.value).join(' ') }, span: unpinned[0].span });
+      }
+    }
+  },
+};
+
+export default rule;
