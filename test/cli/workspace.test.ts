@@ -24,7 +24,11 @@ describe('walkWorkspace', () => {
     write(ws, 'infra/main.tf', 'x');
     write(ws, '.terraform/modules/x/main.tf', 'x');
     write(ws, '.venv/lib/Dockerfile', 'x');
-    assert.deepEqual(await walk(ws), ['Dockerfile', 'infra/main.tf', 'sub/Dockerfile', 'sub/keep.generated.dockerfile']);
+    write(ws, 'test/dockerfile-parser.test.ts', 'x');
+    write(ws, 'Dockerfile.go', 'x');
+    write(ws, 'Dockerfile.prod', 'x');
+    write(ws, 'ci/base.Containerfile', 'x');
+    assert.deepEqual(await walk(ws), ['Dockerfile', 'Dockerfile.prod', 'ci/base.Containerfile', 'infra/main.tf', 'sub/Dockerfile', 'sub/keep.generated.dockerfile']);
   });
 
   it('prunes excluded folders and applies the .gitignore files above a root that lies below the base', async () => {

@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckResult, Engine } from '../engine/engine';
-import { detectKind } from '../engine/detect';
 import { fileFacts, readSourceFile, type SiblingCache } from './project';
-import { walkWorkspace, type WalkedFile } from './walk';
+import { isCheckableName, walkWorkspace, type WalkedFile } from './walk';
 
 export interface ScanOptions {
   engine: Engine;
@@ -54,7 +53,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanResult> {
   const checkOne = async (file: WalkedFile, named: boolean): Promise<void> => {
     if (seen.has(file.absPath)) return;
     seen.add(file.absPath);
-    if (named && !detectKind(file.absPath)) {
+    if (named && !isCheckableName(path.basename(file.absPath))) {
       result.skipped.push({ ...file, reason: 'not a kind of file Fourfold checks' });
       return;
     }
