@@ -381,6 +381,81 @@ const CASES: Case[] = [
       assert.equal(at(text, run.span), 'RUN echo \\');
     },
   },
+  {
+    name: 'UTF-16 offsets: astral characters before and inside words',
+    text: 'FROM a\nLABEL emoji="😀 ok" b=ü\nRUN echo 😀x && curl é',
+    check(text, model, errors) {
+      assert.deepEqual(errors, []);
+      const [, label, run] = model.instructions;
+      assert.deepEqual(label.pairs.map((p) => [p.value, at(text, p.valueSpan)]), [['😀 ok', '"😀 ok"'], ['ü', 'ü']]);
+      assert.deepEqual(run.commands.map((c) => c.words.map((w) => at(text, w.span))), [['echo', '😀x'], ['curl', 'é']]);
+      assert.equal(run.commands[1].words[0].span.start, text.indexOf('curl'));
+    },
+  },
+  {
+    name: 'JSON form across continuation lines',
+    text: 'FROM a\nCMD ["node", \\\n     "--max-old-space-size=512", \\\n     "app.js"]',
+    check(text, model, errors) {
+      assert.deepEqual(errors, []);
+      const cmd = model.instructions[1];
+      assert.equal(cmd.jsonForm, true);
+      assert.deepEqual(cmd.args.map((w) => at(text, w.span)), ['"node"', '"--max-old-space-size=512"', '"app.js"']);
+      assert.equal(at(text, cmd.argsSpan), text.slice(text.indexOf('[')));
+    },
+  },
+  {
+    name: 'heredoc with flags and an fd: RUN --mount … 3<<EOF',
+    text: 'FROM a\nRUN --mount=type=secret,id=t bash 3<<EOF\ncurl x\nEOF',
+    check(text, model, errors) {
+      assert.deepEqual(errors, []);
+      const run = model.instructions[1];
+      assert.deepEqual(run.flags.map((f) => f.name), ['mount']);
+      assert.equal(at(text, run.heredocs[0].markerSpan), '3<<EOF');
+      assert.deepEqual(run.commands.map((c) => c.words[0].value), ['bash', 'curl']);
+    },
+  },
+  {
+    name: 'ONBUILD does not take heredocs (BuildKit), the body lines are instructions',
+    text: 'FROM a\nONBUILD RUN <<EOF\necho hi\nEOF',
+    check(text, model, errors) {
+      assert.deepEqual(model.instructions.map((i) => i.keyword), ['FROM', 'ONBUILD', 'ECHO', 'EOF']);
+      assert.deepEqual(model.instructions[1].onbuild!.heredocs, []);
+      assert.equal(errors.length, 2);
+    },
+  },
+  {
+    name: 'ARG redeclared without a default keeps the earlier default; later ARGs are not global',
+    text: 'ARG V=1\nARG V\nFROM x:$V\nARG LATE=2\nFROM y:${LATE}',
+    check(text, model, errors) {
+      assert.deepEqual(errors, []);
+      assert.deepEqual(model.stages.map((s) => [s.image.resolved, s.image.unresolved]), [['x:1', false], ['y:', true]]);
+      assert.deepEqual([...model.globalArgs.keys()], ['V']);
+    },
+  },
+  {
+    name: 'quoted image and lower-case healthcheck cmd',
+    text: 'FROM "alpine:3.20" as "base"\nhealthcheck cmd ["true"]',
+    check(text, model, errors) {
+      assert.deepEqual(errors, []);
+      assert.equal(model.stages[0].image.resolved, 'alpine:3.20');
+      assert.equal(model.stages[0].image.tagSpan, undefined);
+      assert.equal(model.stages[0].name, 'base');
+      assert.equal(model.instructions[1].jsonForm, true);
+    },
+  },
+  {
+    name: 'LABEL over several lines with a comment between',
+    text: 'FROM a\nLABEL a=1 \\\n  # about b\n  b="2 \\\n  3"',
+    check(text, model, errors) {
+      assert.deepEqual(errors, []);
+      const label = model.instructions[1];
+      assert.deepEqual(label.pairs.map((p) => [p.key, p.value, at(text, p.valueSpan)]), [
+        ['a', '1', '1'],
+        ['b', '2   3', '"2 \\\n  3"'],
+      ]);
+      assert.equal(model.comments[0].text, 'about b');
+    },
+  },
 ];
 
 for (const c of CASES) {
@@ -724,6 +799,13 @@ test('pathological input completes', () => {
 
   const markers = 'RUN ' + '<<E '.repeat(10_000) + '\n' + 'x\n'.repeat(10);
   assert.equal(parseDockerfile(markers).model.instructions[0].heredocs.length, 10_000);
+
+  // Inputs that make careless regular expressions quadratic.
+  parseDockerfile('# syntax=a' + ' '.repeat(1_000_000) + 'b');
+  parseDockerfile('FROM a\nRUN bash -' + 'c'.repeat(1_000_000) + '! <<EOF\nx\nEOF');
+  parseDockerfile('FROM a\nRUN [' + ' '.repeat(1_000_000) + 'x');
+  parseDockerfile('FROM a\nRUN ' + '"\\'.repeat(300_000));
+  parseDockerfile('FROM a\nENV ' + "a'".repeat(300_000));
 
   const garbage = prng(7);
   let binary = '';

@@ -31,7 +31,8 @@ const JSON_CAPABLE = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'VOLUME', 'CO
 const LEXED_BY_DOCKER = new Set(['ADD', 'ARG', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 const HEREDOC_CAPABLE = new Set(['RUN', 'COPY', 'ADD']);
 const NOT_ONBUILD_TRIGGERS = new Set(['ONBUILD', 'FROM', 'MAINTAINER']);
-const DIRECTIVE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$/;
+/** `# name=value`; the value is trimmed separately (a lazy `(.+?)[ \t]*$` is quadratic on long lines). */
+const DIRECTIVE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=/;
 const ALLOWED_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
 const HEREDOC_WORD = /^(\d*)<<(-?)([^<]*)$/;
 const STAGE_NAME = /^[a-z][a-z0-9\-_.]*$/;
@@ -43,6 +44,15 @@ const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 11 || c === 12;
+}
+
+/** Trims spaces and tabs (a `/[ \t]+$/` regex would be quadratic on long blank runs). */
+function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return s.slice(a, b);
 }
 
 function clip(s: string, max = 40): string {
@@ -164,10 +174,11 @@ class DockerfileParser {
       const first = this.firstNonBlank(line);
       const end = this.ends[line];
       if (first === end || this.text.charCodeAt(first) !== 35) break;
-      const match = DIRECTIVE.exec(this.text.slice(first, end));
-      if (!match || !ALLOWED_DIRECTIVES.has(match[1].toLowerCase())) break;
+      const content = this.text.slice(first, end);
+      const match = DIRECTIVE.exec(content);
+      const value = match ? trimBlanks(content.slice(match[0].length)) : '';
+      if (!match || value === '' || !ALLOWED_DIRECTIVES.has(match[1].toLowerCase())) break;
       const name = match[1].toLowerCase();
-      const value = match[2];
       const span = { start: first, end };
       this.directives.push({ name, value, span });
       this.addComment(first, end);
@@ -784,7 +795,7 @@ function feedsShell(words: Word[]): boolean {
   for (k++; k < words.length; k++) {
     const v = words[k].value;
     if (v === '-s') return true;
-    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) return false;
+    if (v.length > 1 && v.includes('c') && /^-[a-zA-Z]+$/.test(v)) return false; // -c, -ec, -xc
     if (v === '-o' || v === '+o') k++;
     else if (!v.startsWith('-') && !v.startsWith('+')) return false; // a script file, not stdin
   }
