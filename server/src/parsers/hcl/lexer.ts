@@ -26,8 +26,36 @@ export interface Token {
   value: string;
 }
 
+/**
+ * Tokens stored column-wise: one array per field rather than one object per token, so a large
+ * file does not leave tens of thousands of long-lived objects for the garbage collector.
+ */
+export class TokenList {
+  readonly types: TokenType[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly values: string[] = [];
+
+  get length(): number {
+    return this.types.length;
+  }
+
+  push(type: TokenType, start: number, end: number, value: string): void {
+    this.types.push(type);
+    this.starts.push(start);
+    this.ends.push(end);
+    this.values.push(value);
+  }
+
+  /** The token at `i` as an object (clamped to the last token, which is always `eof`). */
+  at(i: number): Token {
+    const j = i < this.types.length ? i : this.types.length - 1;
+    return { type: this.types[j], start: this.starts[j], end: this.ends[j], value: this.values[j] };
+  }
+}
+
 export interface Lexed {
-  tokens: Token[];
+  tokens: TokenList;
   comments: Comment[];
   errors: ParseError[];
 }
@@ -75,7 +103,7 @@ export function lex(text: string, opts: { bare?: boolean; start?: number; end?: 
 }
 
 class Lexer {
-  private readonly tokens: Token[] = [];
+  private readonly tokens = new TokenList();
   private readonly comments: Comment[] = [];
   private readonly errors: ParseError[] = [];
   private readonly stack: Frame[] = [];
@@ -119,7 +147,7 @@ class Lexer {
 
   private push(type: TokenType, start: number, end: number, value: string): void {
     if (type !== 'lit') this.stripNext = false;
-    this.tokens.push({ type, start, end, value });
+    this.tokens.push(type, start, end, value);
   }
 
   private error(message: string, start: number, end: number): void {
@@ -237,7 +265,7 @@ class Lexer {
     let i = p;
     while (isDigit(text.charCodeAt(i))) i++;
     // After `.` only the digits: `foo.0.1` is two legacy index steps, not `foo` `.` `0.1`.
-    const afterDot = this.tokens.length > 0 && this.tokens[this.tokens.length - 1].type === '.';
+    const afterDot = this.tokens.length > 0 && this.tokens.types[this.tokens.length - 1] === '.';
     if (!afterDot) {
       if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
         i += 2;
@@ -405,8 +433,8 @@ class Lexer {
     const type = this.text.charCodeAt(i) === 36 ? 'interp' : 'directive';
     const strip = this.text.charCodeAt(i + 2) === 126;
     if (strip) {
-      const prev = this.tokens[this.tokens.length - 1];
-      if (prev && prev.type === 'lit') prev.value = prev.value.replace(/\s+$/, '');
+      const last = this.tokens.length - 1;
+      if (last >= 0 && this.tokens.types[last] === 'lit') this.tokens.values[last] = this.tokens.values[last].replace(/\s+$/, '');
     }
     this.stripNext = false;
     this.push(type, i, i + (strip ? 3 : 2), strip ? '~' : '');
@@ -419,7 +447,7 @@ class Lexer {
     if (!frame.indented || !frame.lineLits) return;
     let min = Infinity;
     for (const index of frame.lineLits) {
-      const value = this.tokens[index].value;
+      const value = this.tokens.values[index];
       if (value.trim() === '' && (value.endsWith('\n') || index === this.tokens.length - 1)) continue;
       let n = 0;
       while (n < value.length && (value.charCodeAt(n) === 32 || value.charCodeAt(n) === 9)) n++;
@@ -427,10 +455,10 @@ class Lexer {
     }
     if (min === Infinity || min === 0) return;
     for (const index of frame.lineLits) {
-      const token = this.tokens[index];
+      const value = this.tokens.values[index];
       let n = 0;
-      while (n < min && n < token.value.length && (token.value.charCodeAt(n) === 32 || token.value.charCodeAt(n) === 9)) n++;
-      token.value = token.value.slice(n);
+      while (n < min && n < value.length && (value.charCodeAt(n) === 32 || value.charCodeAt(n) === 9)) n++;
+      this.tokens.values[index] = value.slice(n);
     }
   }
 

@@ -7,7 +7,7 @@ import type {
   Attribute, BinaryOp, Block, Body, BodyItem, Expression, HclFile, Label, ObjectItem, TemplateExpr,
   TemplatePart,
 } from './ast';
-import { lex, type Token, type TokenType } from './lexer';
+import { lex, type Token, type TokenList, type TokenType } from './lexer';
 
 const MAX_DEPTH = 100;
 
@@ -46,21 +46,26 @@ class Parser {
 
   constructor(
     private readonly text: string,
-    private readonly tokens: Token[],
+    private readonly tokens: TokenList,
     readonly errors: ParseError[],
   ) {}
 
   // ---- tokens
 
+  private typeAt(i: number): TokenType {
+    const types = this.tokens.types;
+    return i < types.length ? types[i] : 'eof';
+  }
+
   private peek(): Token {
     if (this.newlines[this.newlines.length - 1]) {
-      while (this.tokens[this.pos].type === 'nl') this.pos++;
+      while (this.typeAt(this.pos) === 'nl') this.pos++;
     }
-    return this.tokens[this.pos];
+    return this.tokens.at(this.pos);
   }
 
   private peekAt(offset: number): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+    return this.tokens.at(Math.min(this.pos + offset, this.tokens.length - 1));
   }
 
   private next(): Token {
@@ -70,7 +75,7 @@ class Parser {
   }
 
   private skipNewlines(): void {
-    while (this.tokens[this.pos].type === 'nl') this.pos++;
+    while (this.typeAt(this.pos) === 'nl') this.pos++;
   }
 
   private error(message: string, span: Span): void {
@@ -96,7 +101,7 @@ class Parser {
 
   /** The end of the last consumed token. */
   private lastEnd(): number {
-    return this.pos > 0 ? this.tokens[this.pos - 1].end : 0;
+    return this.pos > 0 ? this.tokens.ends[this.pos - 1] : 0;
   }
 
   private withNewlines<T>(ignore: boolean, fn: () => T): T {
@@ -112,7 +117,7 @@ class Parser {
   private skipBalanced(): void {
     let depth = 0;
     do {
-      const token = this.tokens[this.pos];
+      const token = this.tokens.at(this.pos);
       if (token.type === 'eof') return;
       if (OPENERS.has(token.type)) depth++;
       else if (CLOSERS.has(token.type)) depth--;
@@ -124,7 +129,7 @@ class Parser {
   private skipLine(): void {
     let depth = 0;
     for (;;) {
-      const token = this.tokens[this.pos];
+      const token = this.tokens.at(this.pos);
       if (token.type === 'eof') return;
       if (depth === 0 && (token.type === 'nl' || token.type === '}')) return;
       if (OPENERS.has(token.type)) depth++;
@@ -135,8 +140,8 @@ class Parser {
 
   /** Recovery inside ( ) and [ ]: `name =` at the start of a line is surely the next attribute. */
   private looksLikeNextAttribute(token: Token): boolean {
-    if (token.type !== 'ident' || this.tokens[this.pos + 1]?.type !== '=') return false;
-    return this.pos > 0 && this.tokens[this.pos - 1].type === 'nl';
+    if (token.type !== 'ident' || this.typeAt(this.pos + 1) !== '=') return false;
+    return this.pos > 0 && this.typeAt(this.pos - 1) === 'nl';
   }
 
   private atColumnZero(token: Token): boolean {
@@ -151,7 +156,7 @@ class Parser {
     const nested = block !== null;
     for (;;) {
       this.skipNewlines();
-      const token = this.tokens[this.pos];
+      const token = this.tokens.at(this.pos);
       if (token.type === 'eof') break;
       if (token.type === '}') {
         if (nested) break;
@@ -162,19 +167,19 @@ class Parser {
       if (token.type !== 'ident') {
         this.error('Expected an attribute or a block', this.tokenSpan(token));
         this.skipLine();
-        if (this.tokens[this.pos].type === '}' && !nested) this.pos++;
+        if (this.typeAt(this.pos) === '}' && !nested) this.pos++;
         continue;
       }
       if (nested && this.atColumnZero(token) && TOP_LEVEL.has(token.value) && this.looksLikeBlock()) break;
       const item = this.parseItem();
       if (item) items.push(item);
     }
-    return { items, span: { start, end: nested ? this.tokens[this.pos].start : end } };
+    return { items, span: { start, end: nested ? this.tokens.starts[this.pos] : end } };
   }
 
   private looksLikeBlock(): boolean {
     for (let i = this.pos + 1; i < this.tokens.length; i++) {
-      const t = this.tokens[i].type;
+      const t = this.typeAt(i);
       if (t === '{') return true;
       if (t === 'ident' || t === 'lit' || t === 'oquote' || t === 'cquote') continue;
       return false;
@@ -183,8 +188,8 @@ class Parser {
   }
 
   private parseItem(): BodyItem | undefined {
-    const name = this.tokens[this.pos++];
-    const after = this.tokens[this.pos];
+    const name = this.tokens.at(this.pos++);
+    const after = this.tokens.at(this.pos);
     if (after.type === '=') {
       this.pos++;
       const expr = this.withNewlines(false, () => this.parseExpression());
@@ -212,10 +217,10 @@ class Parser {
 
   /** After an attribute or block: a line break, `}` or the end; anything else is reported and skipped. */
   private endOfItem(): void {
-    const token = this.tokens[this.pos];
+    const token = this.tokens.at(this.pos);
     if (token.type === 'nl' || token.type === 'eof' || token.type === '}') return;
     // Recovery from an unclosed bracket stopped at the start of a new line.
-    if (this.pos > 0 && this.tokens[this.pos - 1].type === 'nl') return;
+    if (this.pos > 0 && this.typeAt(this.pos - 1) === 'nl') return;
     this.error(`Unexpected ${describe(token)}: expected a line break`, this.tokenSpan(token));
     this.skipLine();
   }
@@ -223,7 +228,7 @@ class Parser {
   private parseBlock(type: Token): Block {
     const labels: Label[] = [];
     for (;;) {
-      const token = this.tokens[this.pos];
+      const token = this.tokens.at(this.pos);
       if (token.type === 'ident') {
         labels.push({ value: token.value, span: { start: token.start, end: token.end }, quoted: false });
         this.pos++;
@@ -236,7 +241,7 @@ class Parser {
         labels.push({ value, span: template.span, quoted: true });
       } else break;
     }
-    const open = this.tokens[this.pos];
+    const open = this.tokens.at(this.pos);
     const block: Block = {
       kind: 'block',
       type: type.value,
@@ -264,7 +269,7 @@ class Parser {
     this.depth++;
     block.body = this.parseBody(open, open.end, open.end);
     this.depth--;
-    const close = this.tokens[this.pos];
+    const close = this.tokens.at(this.pos);
     if (close.type === '}') {
       this.pos++;
       block.closeBraceSpan = { start: close.start, end: close.end };
@@ -309,8 +314,8 @@ class Parser {
   /** Lenient: a line break right before `:` or after an operator does not end the expression. */
   private skipOptionalNewlines(): void {
     let i = this.pos;
-    while (this.tokens[i].type === 'nl') i++;
-    if (i !== this.pos && this.tokens[i].type === ':') this.pos = i;
+    while (this.typeAt(i) === 'nl') i++;
+    if (i !== this.pos && this.typeAt(i) === ':') this.pos = i;
   }
 
   private parseBinary(minPrec: number): Expression {
@@ -447,23 +452,23 @@ class Parser {
     let fn = token;
     // provider::aws::arn_parse(…): `::` are two adjacent `:` tokens.
     while (
-      this.tokens[this.pos].type === ':' && this.tokens[this.pos + 1]?.type === ':' &&
-      this.tokens[this.pos].start === fn.end && this.tokens[this.pos + 2]?.type === 'ident'
+      this.typeAt(this.pos) === ':' && this.typeAt(this.pos + 1) === ':' &&
+      this.tokens.starts[this.pos] === fn.end && this.typeAt(this.pos + 2) === 'ident'
     ) {
       namespace.push(fn.value);
-      fn = this.tokens[this.pos + 2];
+      fn = this.tokens.at(this.pos + 2);
       this.pos += 3;
     }
-    if (this.tokens[this.pos].type === '(') return this.parseCall(token, fn, namespace);
+    if (this.typeAt(this.pos) === '(') return this.parseCall(token, fn, namespace);
     if (namespace.length) {
-      this.error('Expected `(` after a namespaced function name', this.tokenSpan(this.tokens[this.pos]));
+      this.error('Expected `(` after a namespaced function name', this.tokenSpan(this.tokens.at(this.pos)));
       return { kind: 'invalid', span: { start: token.start, end: fn.end } };
     }
     return { kind: 'variable', name, span };
   }
 
   private parseCall(first: Token, fn: Token, namespace: string[]): Expression {
-    const open = this.tokens[this.pos++];
+    const open = this.tokens.at(this.pos++);
     const args: Expression[] = [];
     let expandFinal = false;
     this.withNewlines(true, () => {
@@ -620,7 +625,7 @@ class Parser {
   private parseQuoted(): TemplateExpr {
     const open = this.next();
     const parts = this.withNewlines(false, () => this.parseTemplateParts(false));
-    const close = this.tokens[this.pos];
+    const close = this.tokens.at(this.pos);
     if (close.type === 'cquote') this.pos++;
     return { kind: 'template', parts, span: { start: open.start, end: this.lastEnd() } };
   }
@@ -629,7 +634,7 @@ class Parser {
     const open = this.next();
     const indented = this.text.charCodeAt(open.start + 2) === 45;
     const parts = this.withNewlines(false, () => this.parseTemplateParts(false));
-    const close = this.tokens[this.pos];
+    const close = this.tokens.at(this.pos);
     if (close.type === 'cheredoc') this.pos++;
     return { kind: 'template', parts, heredoc: { marker: open.value, indented }, span: { start: open.start, end: this.lastEnd() } };
   }
@@ -638,7 +643,7 @@ class Parser {
   parseTemplateParts(inDirective: boolean): TemplatePart[] {
     const parts: TemplatePart[] = [];
     for (;;) {
-      const token = this.tokens[this.pos];
+      const token = this.tokens.at(this.pos);
       if (token.type === 'lit') {
         this.pos++;
         parts.push({ kind: 'literal', value: token.value, span: { start: token.start, end: token.end } });
@@ -648,7 +653,7 @@ class Parser {
         this.closeSequence();
         parts.push({ kind: 'interpolation', expr, span: { start: token.start, end: this.lastEnd() } });
       } else if (token.type === 'directive') {
-        const keyword = this.tokens[this.pos + 1];
+        const keyword = this.tokens.at(this.pos + 1);
         const word = keyword.type === 'ident' ? keyword.value : '';
         if (word === 'else' || word === 'endif' || word === 'endfor') {
           if (inDirective) return parts;
@@ -680,17 +685,17 @@ class Parser {
       return;
     }
     this.error(`Unexpected ${describe(token)}: expected \`}\` to close the template sequence`, this.tokenSpan(token));
-    while (this.tokens[this.pos].type !== 'seqend' && this.tokens[this.pos].type !== 'eof') {
-      const t = this.tokens[this.pos].type;
+    while (this.typeAt(this.pos) !== 'seqend' && this.typeAt(this.pos) !== 'eof') {
+      const t = this.typeAt(this.pos);
       if (t === 'cquote' || t === 'cheredoc') return;
       this.skipBalanced();
     }
-    if (this.tokens[this.pos].type === 'seqend') this.pos++;
+    if (this.typeAt(this.pos) === 'seqend') this.pos++;
   }
 
   private directiveKeyword(word: string): boolean {
-    const token = this.tokens[this.pos];
-    const keyword = this.tokens[this.pos + 1];
+    const token = this.tokens.at(this.pos);
+    const keyword = this.tokens.at(this.pos + 1);
     if (token.type === 'directive' && keyword?.type === 'ident' && keyword.value === word) {
       this.pos += 2;
       this.closeSequence();
