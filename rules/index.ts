@@ -28,10 +28,14 @@ import dockerMaintainerDeprecated from './docker/maintainer-deprecated/rule';
 import dockerMultipleCmdEntrypoint from './docker/multiple-cmd-entrypoint/rule';
 import dockerNpmUnpinned from './docker/npm-unpinned/rule';
 import dockerNpmUnsafePerm from './docker/npm-unsafe-perm/rule';
+import dockerPackageCacheNotCleaned from './docker/package-cache-not-cleaned/rule';
+import dockerPackageManagerNoninteractive from './docker/package-manager-noninteractive/rule';
 import dockerPackageVersionUnpinned from './docker/package-version-unpinned/rule';
 import dockerPipUnpinned from './docker/pip-unpinned/rule';
+import dockerPipeWithoutPipefail from './docker/pipe-without-pipefail/rule';
 import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
 import dockerSshServerInstalled from './docker/ssh-server-installed/rule';
+import dockerStalePackageIndex from './docker/stale-package-index/rule';
 import dockerSudo from './docker/sudo/rule';
 import dockerUntrustedRegistry from './docker/untrusted-registry/rule';
 import dockerUserRoot from './docker/user-root/rule';
@@ -70,10 +74,14 @@ export const allRules: readonly Rule[] = [
   dockerMultipleCmdEntrypoint as Rule,
   dockerNpmUnpinned as Rule,
   dockerNpmUnsafePerm as Rule,
+  dockerPackageCacheNotCleaned as Rule,
+  dockerPackageManagerNoninteractive as Rule,
   dockerPackageVersionUnpinned as Rule,
   dockerPipUnpinned as Rule,
+  dockerPipeWithoutPipefail as Rule,
   dockerSecretInEnvArg as Rule,
   dockerSshServerInstalled as Rule,
+  dockerStalePackageIndex as Rule,
   dockerSudo as Rule,
   dockerUntrustedRegistry as Rule,
   dockerUserRoot as Rule,

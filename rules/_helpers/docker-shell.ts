@@ -316,7 +316,7 @@ export function installCommand(cmd: Command): PackageCommand | undefined {
   if (!pc) return undefined;
   if (pc.manager === 'pacman') {
     const op = pc.args.find((a) => /^-S[a-zA-Z]*$/.test(a.value) || a.value === '--sync');
-    return op && !/[cislpgw]/.test(op.value.slice(2)) ? pc : undefined;
+    return op && !/[cislpgw]/.test(op.value.slice(2)) && pc.packages.length > 0 ? pc : undefined;
   }
   return pc.sub && INSTALL_SUBCOMMANDS[pc.manager].has(pc.sub.value) ? pc : undefined;
 }

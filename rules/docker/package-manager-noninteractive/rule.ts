@@ -1,0 +1,55 @@
+import type { Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import { clusterHas, commandsOf, insertAfter, packageCommand, pipedFrom, runSteps } from '../../_helpers/docker-shell';
+
+/** Subcommands that ask for confirmation before changing packages. */
+const PROMPTING: Record<string, ReadonlySet<string>> = {
+  yum: new Set(['install', 'groupinstall', 'localinstall', 'reinstall', 'update', 'upgrade', 'remove', 'erase', 'autoremove', 'distro-sync', 'downgrade']),
+  dnf: new Set(['install', 'in', 'groupinstall', 'localinstall', 'reinstall', 'update', 'upgrade', 'up', 'remove', 'rm', 'erase', 'autoremove', 'distro-sync', 'downgrade']),
+  zypper: new Set(['install', 'in', 'remove', 'rm', 'update', 'up', 'patch', 'dist-upgrade', 'dup', 'source-install', 'si']),
+};
+
+const rule: Rule<DockerfileModel> = {
+  id: 'docker/package-manager-noninteractive',
+  title: 'yum, dnf or zypper without the non-interactive switch',
+  severity: 'low',
+  layer: 'container',
+  model: 'dockerfile',
+  description: '`yum`/`dnf install` without `-y`, or `zypper install` without `-n`/`-y`, waits for a confirmation that a build cannot give.',
+  references: {
+    cwe: ['CWE-710'],
+    hadolint: ['DL3030', 'DL3038', 'DL3034'],
+    kics: [
+      '6e19193a-8753-436d-8a09-76dcff91bb03',
+      '7ebd323c-31b7-4e5b-b26f-de5e9e477af8',
+      '45e1fca5-f90e-465d-825f-c2cb63fa3944',
+    ],
+  },
+  messages: {
+    rpm: '`{{command}}` without `-y`: when it asks for confirmation the build aborts instead of installing. Add `-y`.',
+    zypper: '`{{command}}` without `-n`/`--non-interactive` (or `-y`): when it asks for confirmation the build aborts instead of installing. Use `zypper --non-interactive {{sub}}` or add `-y`.',
+  },
+  fixable: true,
+  check(ctx) {
+    for (const step of runSteps(ctx.model)) {
+      const cmds = commandsOf(step.run, ctx.text);
+      for (const cmd of cmds) {
+        const pc = packageCommand(cmd);
+        if (!pc?.sub || (pc.manager !== 'yum' && pc.manager !== 'dnf' && pc.manager !== 'zypper')) continue;
+        if (!PROMPTING[pc.manager].has(pc.sub.value)) continue;
+        const answered = pc.manager === 'zypper'
+          ? pc.args.some((a) => ['--non-interactive', '--no-confirm', '-n', '-y'].includes(a.value) || clusterHas(a.value, 'n', 'rtRDCc') || clusterHas(a.value, 'y', 'rtRDCc'))
+          : pc.args.some((a) => a.value === '--assumeyes' || a.value === '--assumeno' || clusterHas(a.value, 'y', 'cdexR'));
+        if (answered || pipedFrom(cmds, cmd)?.name === 'yes') continue;
+        ctx.report({
+          messageId: pc.manager === 'zypper' ? 'zypper' : 'rpm',
+          data: { command: `${cmd.name} ${pc.sub.value}`, sub: pc.sub.value },
+          span: pc.sub.span,
+          fix: cmd.nested ? undefined : { title: 'Add -y', edits: [insertAfter(pc.sub, '-y', cmd.exec)] },
+        });
+      }
+    }
+  },
+};
+
+export default rule;
