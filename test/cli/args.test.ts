@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { main } from '../../server/src/cli';
 import { copyFixture, repoRoot, runCli } from './helpers';
 
 const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -115,5 +116,24 @@ describe('bad .fourfold.yaml', () => {
     const run = runCli(['scan'], { cwd: workspace });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /baseline is not valid JSON/);
+  });
+});
+
+describe('colour', () => {
+  // In-process, with a fake terminal: colour only on a TTY, and never when NO_COLOR is set.
+  const workspace = copyFixture('workspace-basic');
+  async function output(isTTY: boolean, env: NodeJS.ProcessEnv): Promise<string> {
+    let out = '';
+    const stdout = { isTTY, write: (s: string) => (out += s) };
+    const code = await main(['scan', '--fail-on', 'none'], { stdout, stderr: { write: () => true }, cwd: workspace, env });
+    assert.equal(code, 0);
+    return out;
+  }
+  it('is used on a terminal', async () => {
+    assert.match(await output(true, {}), /\x1b\[31mhigh/);
+  });
+  it('is not used with NO_COLOR or when piped', async () => {
+    assert.doesNotMatch(await output(true, { NO_COLOR: '1' }), /\x1b\[/);
+    assert.doesNotMatch(await output(false, {}), /\x1b\[/);
   });
 });
