@@ -372,6 +372,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'an escape-only line continues into the next line; at the end of the file it is an error',
+    text: 'FROM a\n\\\nRUN x\n  \\  \n',
+    check(text, model, errors) {
+      assert.deepEqual(model.instructions.map((i) => [i.keyword, at(text, i.span)]), [['FROM', 'FROM a'], ['RUN', 'RUN x']]);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0], /continuation/);
+    },
+  },
+  {
     name: 'the file ends inside a continuation',
     text: 'FROM a\nRUN echo \\',
     check(text, model, errors) {

@@ -232,6 +232,11 @@ class DockerfileParser {
     }
     while (contentEnd > first && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
     const joined = parts.length === 1 ? parts[0] : parts.join('');
+    if (this.argsEnd(joined) === 0) {
+      // Only escape characters: a continuation that never reaches an instruction.
+      this.error('Line continuation with no instruction after it', { start: first, end: Math.max(first + 1, contentEnd) });
+      return line + 1;
+    }
     const instruction = this.parseInstruction(joined, map, 0, joined.length, false);
     instruction.span = { start: instruction.keywordSpan.start, end: Math.max(contentEnd, instruction.keywordSpan.end) };
     let next = line + 1;
