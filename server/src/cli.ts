@@ -4,6 +4,7 @@
 //   exit 0  nothing (not suppressed) at or above --fail-on
 //   exit 1  a finding at or above --fail-on
 //   exit 2  usage error (bad flag or value, path not found) or configuration error
+//   exit 3  internal error (a bug in Fourfold)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

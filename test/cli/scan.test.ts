@@ -66,7 +66,7 @@ describe('JSON format', () => {
     const workspace = copyFixture('workspace-basic');
     const { report } = scanJson(workspace);
     assert.equal(report.version, 1);
-    assert.deepEqual(Object.keys(report).sort(), ['files', 'skipped', 'summary', 'tool', 'version']);
+    assert.deepEqual(Object.keys(report).sort(), ['files', 'ruleErrors', 'skipped', 'summary', 'tool', 'version']);
     assert.deepEqual(
       report.files.map((f) => f.path),
       ['Dockerfile', 'services/api/Dockerfile', 'tools/Dockerfile'],

@@ -10,6 +10,7 @@
 //                                  "layer"?, "fixable"?,
 //                                  "suppressed"?: { "kind": "inline" | "file" | "baseline", "reason"? } } ] } ],
 //     "skipped": [ { "path", "reason" } ],
+//     "ruleErrors": [ { "path", "ruleId", "error" } ],     (a rule that threw: a bug in Fourfold)
 //     "summary": { "files": checked, "findings": not suppressed, "suppressed",
 //                  "bySeverity": { critical, high, medium, low, info }, "byLayer": { <layer>: n },
 //                  "parseErrors", "skipped", "ruleErrors" }
@@ -119,6 +120,7 @@ export function formatJson(input: ReportInput): string {
     tool: { name: 'fourfold', version: input.toolVersion },
     files,
     skipped: input.skipped.map((s) => ({ path: s.path, reason: s.reason })),
+    ruleErrors: (input.ruleErrors ?? []).map((e) => ({ path: e.path, ruleId: e.ruleId, error: e.error.split('\n')[0] })),
     summary: summarize(input),
   };
   return JSON.stringify(out, null, 2) + '\n';
