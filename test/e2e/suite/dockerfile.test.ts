@@ -152,6 +152,13 @@ suite('Fourfold in VS Code: Dockerfiles', () => {
     await editor.document.save();
   });
 
+  test('an untitled Dockerfile is checked too', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM node:latest\nEXPOSE 22\n' });
+    await vscode.window.showTextDocument(document, { preview: false });
+    assert.equal(document.uri.scheme, 'untitled');
+    await waitForFindings(document.uri, 'findings in the untitled document', (ds) => ds.some((d) => d.range.start.line === 1));
+  });
+
   suite('workspace scan', () => {
     let summary: ScanSummary;
 
