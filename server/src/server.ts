@@ -76,6 +76,9 @@ const pending = new Map<string, NodeJS.Timeout>();
 const live = new Map<string, Checked>();
 /** The last workspace scan, by uri; kept current as scanned files are edited. */
 let scanned: Map<string, Checked> | undefined;
+/** Settles once the first configuration is loaded: no document is checked with defaults before that. */
+let markReady: () => void;
+const ready = new Promise<void>((resolve) => (markReady = resolve));
 /** Uris that hold a config-problem diagnostic, so fixed files get cleared. */
 const configDiagnosticUris = new Set<string>();
 
@@ -138,8 +141,10 @@ function scheduleValidation(document: TextDocument): void {
   pending.set(
     document.uri,
     setTimeout(() => {
-      const current = documents.get(document.uri);
-      if (current) validate(current);
+      void ready.then(() => {
+        const latest = documents.get(document.uri);
+        if (latest) validate(latest);
+      });
     }, delay),
   );
 }
@@ -223,7 +228,8 @@ connection.onInitialized(async () => {
     projects.setRoots(folders.map((f) => uriToPath(f.uri)).filter((p): p is string => Boolean(p)));
     await refreshEverything();
   });
-  await refreshEverything();
+  await loadSettings();
+  markReady();
 });
 
 connection.onDidChangeConfiguration(async (change) => {
@@ -244,10 +250,18 @@ connection.onNotification('fourfold/trustChanged', async (params: { trusted?: bo
   await refreshEverything();
 });
 
-documents.onDidOpen((event) => validate(event.document));
+/** Opened documents whose accompanying content event is still to come. */
+const justOpened = new Set<string>();
+documents.onDidOpen((event) => {
+  justOpened.add(event.document.uri);
+  void ready.then(() => {
+    const document = documents.get(event.document.uri);
+    if (document && live.get(document.uri)?.version !== document.version) validate(document);
+  });
+});
 documents.onDidChangeContent((event) => {
-  // The open event also reports content; that one was checked at once.
-  if (live.get(event.document.uri)?.version === event.document.version) return;
+  // The open event also reports content; that one is checked at once, not after a delay.
+  if (justOpened.delete(event.document.uri)) return;
   scheduleValidation(event.document);
 });
 documents.onDidClose((event) => {

@@ -53,6 +53,8 @@ export function fileUri(file: string): string {
 export class LspClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
   readonly publishCount = new Map<string, number>();
+  /** The document version of the last publication for each uri, when the server gave one. */
+  readonly publishedVersion = new Map<string, number | undefined>();
   readonly progress: ProgressEvent[] = [];
   readonly stderr: string[] = [];
   private waiters: Waiter[] = [];
@@ -71,6 +73,7 @@ export class LspClient {
     child.stderr!.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       client.diagnostics.set(params.uri, params.diagnostics);
+      client.publishedVersion.set(params.uri, params.version);
       client.publishCount.set(params.uri, (client.publishCount.get(params.uri) ?? 0) + 1);
       client.wake();
     });
@@ -128,18 +131,27 @@ export class LspClient {
     });
   }
 
-  /** Waits for the next publication for `uri` after this call, then returns its diagnostics. */
-  async nextDiagnostics(uri: string, trigger: () => Promise<void> | void): Promise<Diagnostic[]> {
+  /**
+   * Waits for the next publication for `uri` after `trigger`, then returns its diagnostics. With
+   * `version`, only a publication for that document version counts, so a late publication for an
+   * older version cannot be mistaken for the answer.
+   */
+  async nextDiagnostics(uri: string, trigger: () => Promise<void> | void, version?: number): Promise<Diagnostic[]> {
     const before = this.publishCount.get(uri) ?? 0;
     await trigger();
-    await this.waitFor(`diagnostics for ${uri}`, () => (this.publishCount.get(uri) ?? 0) > before);
+    await this.waitFor(
+      `diagnostics for ${uri}${version === undefined ? '' : ` version ${version}`}`,
+      () => (this.publishCount.get(uri) ?? 0) > before && (version === undefined || this.publishedVersion.get(uri) === version),
+    );
     return this.diagnostics.get(uri) ?? [];
   }
 
   open(uri: string, languageId: string, text: string): Promise<Diagnostic[]> {
     this.versions.set(uri, 1);
-    return this.nextDiagnostics(uri, () =>
-      this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }),
+    return this.nextDiagnostics(
+      uri,
+      () => this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }),
+      1,
     );
   }
 
@@ -147,11 +159,14 @@ export class LspClient {
   edit(uri: string, range: Range, text: string): Promise<Diagnostic[]> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    return this.nextDiagnostics(uri, () =>
-      this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
-        textDocument: { uri, version },
-        contentChanges: [{ range, text }],
-      }),
+    return this.nextDiagnostics(
+      uri,
+      () =>
+        this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+          textDocument: { uri, version },
+          contentChanges: [{ range, text }],
+        }),
+      version,
     );
   }
 

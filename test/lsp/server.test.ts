@@ -74,9 +74,9 @@ describe('diagnostics and quick fixes', () => {
 
   test('an edit updates the findings', async () => {
     const uri = fileUri(path.join(root, 'Dockerfile'));
-    const diagnostics = await client.edit(uri, { start: { line: 0, character: 12 }, end: { line: 0, character: 16 } }, '22.11.0');
+    const diagnostics = await client.edit(uri, { start: { line: 0, character: 10 }, end: { line: 0, character: 16 } }, '22.11.0');
     assert.ok(!codes(diagnostics).includes('docker/image-tag-latest'), codes(diagnostics).join());
-    const restored = await client.edit(uri, { start: { line: 0, character: 12 }, end: { line: 0, character: 19 } }, 'latest');
+    const restored = await client.edit(uri, { start: { line: 0, character: 10 }, end: { line: 0, character: 17 } }, 'latest');
     assert.ok(codes(restored).includes('docker/image-tag-latest'));
   });
 
