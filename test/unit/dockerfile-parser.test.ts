@@ -617,6 +617,20 @@ test('<<- strips leading tabs; quoted delimiters; several heredocs per instructi
   assert.equal(at(text, two.span), text.slice(text.indexOf('RUN cat')));
 });
 
+test('RUN <<A <<B: bodies in order; a shell given only redirections runs nothing', () => {
+  const text = 'FROM a\nRUN <<A <<B\ncurl one\nA\ncurl two\nB\nRUN <<A cat > /one && <<B sh\ndata\nA\nwget two\nB';
+  const { model, errors } = parse(text);
+  assert.deepEqual(errors, []);
+  const [, both, mixed] = model.instructions;
+  assert.deepEqual(both.heredocs.map((h) => [h.delimiter, h.body, at(text, h.bodySpan), at(text, h.endSpan)]), [
+    ['A', 'curl one\n', 'curl one', 'A'],
+    ['B', 'curl two\n', 'curl two', 'B'],
+  ]);
+  assert.deepEqual(both.commands, []);
+  assert.deepEqual(mixed.commands.map((c) => c.words.map((w) => w.value)), [['cat'], ['sh'], ['wget', 'two']]);
+  assert.equal(at(text, mixed.commands[2].words[0].span), 'wget');
+});
+
 test('a shebang naming another interpreter is not a shell script', () => {
   const text = 'RUN <<EOF\n#!/usr/bin/env python3\nprint("curl")\nEOF\nRUN <<EOF\n#!/bin/bash\ncurl x\nEOF\nRUN python3 <<EOF\nimport os\nEOF';
   const { model } = parse(text);

@@ -1,3 +1,3 @@
 export * from './model';
-export { parseDockerfile } from './parse';
+export { parseDockerfile, splitImage } from './parse';
 export { tokenizeShell } from './shell';

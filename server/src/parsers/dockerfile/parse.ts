@@ -74,7 +74,8 @@ interface HeredocHead {
   end: number;
 }
 
-interface GlobalArg {
+/** A global ARG as FROM sees it: its default (expanded) and whether that depends on something unknown. */
+export interface GlobalArg {
   value: string | undefined;
   unresolved: boolean;
 }
