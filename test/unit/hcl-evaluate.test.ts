@@ -212,3 +212,27 @@ test('the model attribute still points at the source text of a value', () => {
   assert.equal(text.slice(a.valueSpan.start, a.valueSpan.end), '["0.0.0.0/0"]');
   assert.deepEqual(parseHcl(text).errors, []);
 });
+
+test('variable type constraints convert values and fill optional attributes', () => {
+  const m = loadModule(folder('types'), { dir: 'types', folders: { 'types/child': folder('types/child') } });
+  assert.equal(m.local('first_size'), 3);
+  assert.equal(m.local('second_size'), 5);
+  assert.equal(m.local('public'), null);
+  assert.deepEqual(plain(m.local('labels')), {});
+  assert.equal(m.local('port_plus'), 8081);
+  assert.deepEqual(plain(m.local('whole')), { out: 'from-child' });
+  assert.equal(m.local('one_instance'), 'from-child');
+});
+
+test('meta-arguments are not evaluated; count = 0 means not created', () => {
+  const m = loadModule(folder('types'), { dir: 'types' });
+  const db = m.resource('aws_db_instance.db')!;
+  assert.equal(m.enabled(db), false);
+  assert.equal(m.enabled(m.resource('aws_instance.each')!), true);
+  const body = m.body(db);
+  assert.equal(body.attributes.get('publicly_accessible')?.value, true);
+  assert.ok(isUnknown(body.attributes.get('provider')!.value));
+  assert.ok(isUnknown(body.blocks[0].body.attributes.get('ignore_changes')!.value));
+  assert.ok(isUnknown(m.attribute(m.resource('aws_instance.each')!, 'ami')!));
+  assert.deepEqual(m.diagnostics, []);
+});

@@ -15,6 +15,12 @@ export class Namespace {
   constructor(
     readonly name: string,
     readonly member: (key: string, span: Span) => Value | Namespace,
+    readonly hooks: {
+      /** The namespace used as a value (`module.x` as a whole); by default an error. */
+      asValue?: () => Value;
+      /** `module.x[0]`: by default the key names a member. */
+      index?: (key: Value, span: Span) => Value | Namespace;
+    } = {},
   ) {}
 }
 
@@ -63,7 +69,10 @@ export class ExpressionEvaluator {
   }
 
   private known(value: Val, span: Span): Value {
-    if (value instanceof Namespace) throw new EvalError(`"${value.name}" is not a value by itself`, span);
+    if (value instanceof Namespace) {
+      if (value.hooks.asValue) return value.hooks.asValue();
+      throw new EvalError(`"${value.name}" is not a value by itself`, span);
+    }
     return value;
   }
 
@@ -128,7 +137,11 @@ export class ExpressionEvaluator {
   }
 
   index(target: Val, key: Value, span: Span): Val {
-    if (target instanceof Namespace) return target.member(toStr(key), span);
+    if (target instanceof Namespace) {
+      if (target.hooks.index) return target.hooks.index(key, span);
+      if (key instanceof Unknown) return unknownFrom(`index into ${target.name} is unknown`, key);
+      return target.member(toStr(key), span);
+    }
     if (target instanceof Reference) {
       // `aws_instance.web[0].id`: the index picks an instance, which we do not tell apart.
       if (target.path.length === 0 && target.target.repetition) return target;
@@ -161,7 +174,7 @@ export class ExpressionEvaluator {
         this.splatItems.pop();
       }
     };
-    if (source instanceof Namespace) throw new EvalError(`"${source.name}" is not a value by itself`, expr.source.span);
+    if (source instanceof Namespace) return each(this.known(source, expr.source.span));
     if (source instanceof Unknown) return each(source);
     if (source === null) return [];
     if (Array.isArray(source)) return source.map((item) => this.known(each(item), expr.span));

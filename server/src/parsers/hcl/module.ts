@@ -7,6 +7,7 @@ import type { Attribute, Block, Body, Expression, HclFile } from './ast';
 import { ExpressionEvaluator, Namespace, childScope, type Scope } from './evaluate';
 import { parseJsonHcl } from './json';
 import { parseNative } from './parser';
+import { convert, parseType } from './types';
 import {
   EvalError, Reference, Unknown, fromJson, isObject, newObject, unknownFrom,
   type EvalDiagnostic, type ResourceDef, type Value,
@@ -92,6 +93,8 @@ export interface EvaluatedBlock {
 
 const MAX_DYNAMIC = 1000;
 const META_ARGUMENTS = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+const RESOURCE_META: ReadonlySet<string> = new Set(['provider', 'depends_on']);
+const LIFECYCLE_META: ReadonlySet<string> = new Set(['ignore_changes', 'replace_triggered_by']);
 
 export class HclModule {
   readonly dir: string;
@@ -278,10 +281,20 @@ export class HclModule {
     if (!call) throw new EvalError(`No module call named "${name}"`, span);
     const child = this.module(call);
     if (!child) return new Unknown(`output of module.${name} (${call.local ? 'module not available' : 'remote source'})`);
-    return new Namespace(`module.${name}`, (output, at) => {
-      if (!child.outputs.has(output)) throw new EvalError(`module.${name} has no output "${output}"`, at);
-      return child.output(output);
-    });
+    const repeated = call.block.body.items.some((i) => i.kind === 'attribute' && (i.name === 'count' || i.name === 'for_each'));
+    const namespace: Namespace = new Namespace(
+      `module.${name}`,
+      (output, at) => {
+        if (!child.outputs.has(output)) throw new EvalError(`module.${name} has no output "${output}"`, at);
+        return child.output(output);
+      },
+      {
+        // Repeated modules: one instance with an unknown key; the whole module is an object of outputs.
+        index: repeated ? () => namespace : undefined,
+        asValue: () => (repeated ? new Unknown(`all instances of module.${name}`) : newObject([...child.outputs.keys()].map((o) => [o, child.output(o)]))),
+      },
+    );
+    return namespace;
   }
 
   // ---- values
@@ -289,14 +302,17 @@ export class HclModule {
   /** A variable's value: the caller's input, else tfvars, else the default, else Unknown. */
   variable(name: string): Value {
     return this.memoized(`var.${name}`, () => {
-      const input = this.options.inputs?.(name);
-      if (input !== undefined) return input;
-      const fromFile = this.tfvars.get(name);
-      if (fromFile) return fromFile.value;
       const def = this.variables.get(name);
+      const typeAttr = def && findAttribute(def.block.body, 'type');
+      const typed = (value: Value): Value =>
+        def && typeAttr ? convert(value, parseType(typeAttr.expr), (expr) => this.evaluateIn(def.path, expr)) : value;
+      const input = this.options.inputs?.(name);
+      if (input !== undefined) return typed(input);
+      const fromFile = this.tfvars.get(name);
+      if (fromFile) return typed(fromFile.value);
       const defaultAttr = def && findAttribute(def.block.body, 'default');
       if (!def || !defaultAttr) return new Unknown(`var.${name} has no value`);
-      return this.evaluateIn(def.path, defaultAttr.expr);
+      return typed(this.evaluateIn(def.path, defaultAttr.expr));
     });
   }
 
@@ -361,6 +377,25 @@ export class HclModule {
     });
   }
 
+  /** Whether the resource (or module call) is created: false when `count` is 0 or `for_each` empty. */
+  enabled(resource: ResourceDef | ModuleCall): boolean | Unknown {
+    const path = resource.path;
+    const count = findAttribute(resource.block.body, 'count');
+    if (count) {
+      const n = this.evaluateIn(path, count.expr);
+      return n instanceof Unknown ? n : typeof n === 'number' ? n > 0 : n === null ? true : new Unknown('count is not a number');
+    }
+    const forEach = findAttribute(resource.block.body, 'for_each');
+    if (forEach) {
+      const c = this.evaluateIn(path, forEach.expr);
+      if (c instanceof Unknown) return c;
+      if (Array.isArray(c)) return c.length > 0;
+      if (isObject(c)) return Object.keys(c).length > 0;
+      return new Unknown('for_each is not a collection');
+    }
+    return true;
+  }
+
   resource(address: string): ResourceDef | undefined {
     return this.byAddress.get(address);
   }
@@ -373,7 +408,7 @@ export class HclModule {
   body(resource: ResourceDef): EvaluatedBody {
     let body = this.bodies.get(resource.block);
     if (!body) {
-      body = this.evaluateBody(resource.block.body, this.scopeOf(resource), resource.path, 0);
+      body = this.evaluateBody(resource.block.body, this.scopeOf(resource), resource.path, 0, RESOURCE_META);
       this.bodies.set(resource.block, body);
     }
     return body;
@@ -422,15 +457,18 @@ export class HclModule {
     return out;
   }
 
-  private evaluateBody(body: Body, scope: Scope | undefined, path: string, depth: number): EvaluatedBody {
+  /** `unevaluated`: meta-arguments that name things rather than compute values (`depends_on`, `ignore_changes`). */
+  private evaluateBody(body: Body, scope: Scope | undefined, path: string, depth: number, unevaluated?: ReadonlySet<string>): EvaluatedBody {
     const out: EvaluatedBody = { attributes: new Map(), blocks: [] };
     for (const item of body.items) {
       if (item.kind === 'attribute') {
-        out.attributes.set(item.name, { name: item.name, attribute: item, value: this.evaluateIn(path, item.expr, scope) });
+        const value = unevaluated?.has(item.name) ? new Unknown(`${item.name} is a meta-argument`) : this.evaluateIn(path, item.expr, scope);
+        out.attributes.set(item.name, { name: item.name, attribute: item, value });
       } else if (item.type === 'dynamic' && item.labels.length === 1 && depth < 50) {
         out.blocks.push(...this.expandDynamic(item, scope, path, depth));
       } else if (depth < 50) {
-        out.blocks.push({ type: item.type, labels: item.labels.map((l) => l.value), block: item, body: this.evaluateBody(item.body, scope, path, depth + 1) });
+        const inner = depth === 0 && item.type === 'lifecycle' ? LIFECYCLE_META : undefined;
+        out.blocks.push({ type: item.type, labels: item.labels.map((l) => l.value), block: item, body: this.evaluateBody(item.body, scope, path, depth + 1, inner) });
       }
     }
     return out;

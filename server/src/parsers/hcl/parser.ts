@@ -153,6 +153,7 @@ class Parser {
   /** Attributes and blocks until `}` (in a block) or the end. */
   parseBody(block: Token | null, start: number, end: number): Body {
     const items: BodyItem[] = [];
+    const seen = new Set<string>();
     const nested = block !== null;
     for (;;) {
       this.skipNewlines();
@@ -172,7 +173,12 @@ class Parser {
       }
       if (nested && this.atColumnZero(token) && TOP_LEVEL.has(token.value) && this.looksLikeBlock()) break;
       const item = this.parseItem();
-      if (item) items.push(item);
+      if (!item) continue;
+      if (item.kind === 'attribute') {
+        if (seen.has(item.name)) this.error(`Attribute "${item.name}" is defined more than once in this body`, item.nameSpan);
+        seen.add(item.name);
+      }
+      items.push(item);
     }
     return { items, span: { start, end: nested ? this.tokens.starts[this.pos] : end } };
   }
