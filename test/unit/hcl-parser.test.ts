@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHcl, type Attribute, type Block, type Expression, type TemplateExpr } from '../../server/src/parsers/hcl/index';
+import {
+  annotatingComments, getAttribute, parseHcl, staticString, traversalPath, type Attribute, type Block, type Expression,
+  type TemplateExpr,
+} from '../../server/src/parsers/hcl/index';
 
 function attr(text: string, name = 'a'): Attribute {
   const { model, errors } = parseHcl(text);
@@ -186,4 +189,37 @@ test('JSON syntax maps onto the same model with JSON positions', () => {
   assert.equal(part.kind === 'interpolation' && slice(text, part.expr.span), 'var.n');
   const bad = parseHcl('{"a": [1, 2', { json: true });
   assert.ok(bad.errors.length > 0);
+});
+
+test('comments annotating a block or an attribute are found next to it', () => {
+  const text = [
+    '# unrelated',
+    '',
+    '# fourfold-ignore terraform/aws-s3-public-acl: public website',
+    '// second line of the note',
+    'resource "aws_s3_bucket" "site" {',
+    '  acl = "public-read" # fourfold-ignore terraform/x: inline',
+    '  # above tags',
+    '  tags = {}',
+    '}',
+  ].join('\n');
+  const { model } = parseHcl(text);
+  const block = model.body.items[0] as Block;
+  assert.deepEqual(annotatingComments(model, text, block).map((c) => c.text.trim()), [
+    'fourfold-ignore terraform/aws-s3-public-acl: public website', 'second line of the note',
+  ]);
+  const [acl, tags] = block.body.items;
+  assert.deepEqual(annotatingComments(model, text, acl).map((c) => c.text.trim()), ['fourfold-ignore terraform/x: inline']);
+  assert.deepEqual(annotatingComments(model, text, tags).map((c) => c.text.trim()), ['above tags']);
+});
+
+test('query helpers: static strings and traversals', () => {
+  const text = 'a = "x"\nb = "x${y}"\nc = aws_s3_bucket.logs[0].id\nd = f(x)\n';
+  const { model } = parseHcl(text);
+  const [a, b, c, d] = model.body.items as Attribute[];
+  assert.equal(staticString(a.expr), 'x');
+  assert.equal(staticString(b.expr), undefined);
+  assert.deepEqual(traversalPath(c.expr), ['aws_s3_bucket', 'logs', 0, 'id']);
+  assert.equal(traversalPath(d.expr), undefined);
+  assert.equal(getAttribute(model.body, 'c'), c);
 });

@@ -8,6 +8,7 @@ import { parseNative } from './parser';
 
 export type * from './ast';
 export { HclModule, findAttribute } from './module';
+export { annotatingComments, getAttribute, getBlocks, staticString, traversalPath } from './query';
 export type {
   EvaluatedAttribute, EvaluatedBlock, EvaluatedBody, LocalDef, ModuleCall, ModuleFile, ModuleOptions, OutputDef,
   SourceFile, VariableDef,
