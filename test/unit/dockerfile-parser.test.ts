@@ -835,3 +835,16 @@ test('pathological input completes', () => {
   for (let i = 0; i < 200_000; i++) binary += String.fromCharCode(Math.floor(garbage() * 256));
   parseDockerfile(binary);
 });
+
+test('only FROM, RUN, COPY, ADD and HEALTHCHECK take flags; elsewhere --x is an argument', () => {
+  const text = 'FROM --platform=linux/amd64 alpine\nCMD --port=8080\nENTRYPOINT --help\nRUN --network=none true\n';
+  const { model, errors } = parseDockerfile(text);
+  assert.deepEqual(errors, []);
+  const [from, cmd, entrypoint, run] = model.instructions;
+  assert.deepEqual(from.flags.map((f) => f.name), ['platform']);
+  assert.deepEqual(cmd.flags, []);
+  assert.deepEqual(cmd.args.map((w) => w.value), ['--port=8080']);
+  assert.equal(text.slice(cmd.args[0].span.start, cmd.args[0].span.end), '--port=8080');
+  assert.deepEqual(entrypoint.args.map((w) => w.value), ['--help']);
+  assert.deepEqual(run.flags.map((f) => f.value), ['none']);
+});

@@ -25,6 +25,8 @@ const KNOWN_INSTRUCTIONS = new Set([
   'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
   'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
 ]);
+/** Instructions that take BuildKit flags; elsewhere `--x` is an argument (`CMD --port=8080`). */
+const TAKES_FLAGS = new Set(['ADD', 'COPY', 'FROM', 'HEALTHCHECK', 'RUN']);
 /** Instructions whose arguments may be a JSON array. */
 const JSON_CAPABLE = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'VOLUME', 'COPY', 'ADD']);
 /** Instructions whose shell-form arguments Docker lexes into words itself (so quotes must balance). */
@@ -273,7 +275,7 @@ class DockerfileParser {
     let end = to;
     while (end > kwEnd && isBlank(line.charCodeAt(end - 1))) end--;
 
-    const { flags, next } = this.readFlags(line, kwEnd, end, map);
+    const { flags, next } = TAKES_FLAGS.has(keyword) ? this.readFlags(line, kwEnd, end, map) : { flags: [], next: kwEnd };
     let a = next;
     while (a < end && isBlank(line.charCodeAt(a))) a++;
     const argsText = line.slice(a, end);
