@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseHcl, type Body, type BodyItem } from '../../server/src/parsers/hcl/index';
+import { loadModule, parseHcl, type Body, type BodyItem } from '../../server/src/parsers/hcl/index';
 import { kicsTerraform, listFiles, withoutSpans } from './hcl-helpers';
 
 const files = listFiles(kicsTerraform, /\.(tf|tfvars)$/);
@@ -60,4 +60,16 @@ test('round trip keeps absolute ranges: a node re-parsed at its offset has the s
       assert.deepEqual(again, item, `${file} @${item.span.start}`);
     }
   }
+});
+
+test('every corpus file evaluates as a module without internal errors', () => {
+  const internal: string[] = [];
+  for (const file of files) {
+    const module = loadModule([{ path: 'sample/main.tf', text: fs.readFileSync(file, 'utf8') }]);
+    for (const resource of module.resources) module.body(resource);
+    for (const name of module.locals.keys()) module.local(name);
+    for (const name of module.outputs.keys()) module.output(name);
+    for (const d of module.diagnostics) if (d.message.startsWith('Internal')) internal.push(`${file}: ${d.message}`);
+  }
+  assert.deepEqual(internal, []);
 });

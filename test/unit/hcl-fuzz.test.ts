@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { ParseError, Parsed } from '../../server/src/engine/api';
-import { parseHcl, type HclFile } from '../../server/src/parsers/hcl/index';
+import { loadModule, parseHcl, type HclFile } from '../../server/src/parsers/hcl/index';
 import { kicsTerraform, listFiles } from './hcl-helpers';
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */
@@ -42,6 +42,17 @@ function parsesSafely(text: string, where: string, json = false): Parsed<HclFile
   return result;
 }
 
+/** Loads the text as a module and evaluates everything in it: no throw, no internal error. */
+function evaluatesSafely(text: string, where: string): void {
+  const module = loadModule([{ path: 'fuzz/main.tf', text }, { path: 'fuzz/terraform.tfvars', text }]);
+  for (const resource of module.resources) module.body(resource);
+  for (const name of module.locals.keys()) module.local(name);
+  for (const name of module.outputs.keys()) module.output(name);
+  for (const name of module.variables.keys()) module.variable(name);
+  const internal = module.diagnostics.filter((d) => d.message.startsWith('Internal'));
+  assert.deepEqual(internal, [], where);
+}
+
 test('random mutations of corpus files', () => {
   const files = listFiles(kicsTerraform, /\.tf$/);
   const rand = random(4);
@@ -62,6 +73,7 @@ test('random mutations of corpus files', () => {
     }
     parsesSafely(text, `mutation ${n} of ${file}`);
     if (n % 4 === 0) parsesSafely(text, `mutation ${n} of ${file} as JSON`, true);
+    if (n % 2 === 0) evaluatesSafely(text, `mutation ${n} of ${file}`);
   }
 });
 
