@@ -241,12 +241,12 @@ export class HclModule {
     switch (name) {
       case 'var':
         return new Namespace('var', (key, at) => {
-          if (!this.variables.has(key) && !this.options.inputs?.(key)) throw new EvalError(`No variable named "${key}" is declared`, at);
+          if (!this.variables.has(key) && this.options.inputs?.(key) === undefined) return this.undeclared(`No variable named "${key}" is declared`, at);
           return this.variable(key);
         });
       case 'local':
         return new Namespace('local', (key, at) => {
-          if (!this.locals.has(key)) throw new EvalError(`No local value named "${key}" is declared`, at);
+          if (!this.locals.has(key)) return this.undeclared(`No local value named "${key}" is declared`, at);
           return this.local(key);
         });
       case 'data':
@@ -267,25 +267,34 @@ export class HclModule {
     if (this.resources.some((r) => r.mode === 'managed' && r.type === name)) {
       return new Namespace(name, (n, at) => this.reference(`${name}.${n}`, at));
     }
-    throw new EvalError(`Unknown name "${name}": no such variable, resource or value`, span);
+    // Most likely a resource declared in a file we were not given: unknown, and said so.
+    return new Namespace(name, (n, at) => this.reference(`${name}.${n}`, at), {
+      asValue: () => this.undeclared(`Unknown name "${name}": no such variable, resource or value`, span),
+    });
   }
 
   private reference(address: string, span: Span): Value {
     const target = this.byAddress.get(address);
-    if (!target) throw new EvalError(`Reference to undeclared ${address}`, span);
+    if (!target) return this.undeclared(`Reference to undeclared ${address}`, span);
     return new Reference(target, []);
+  }
+
+  /** A name that is not declared: Terraform would refuse it; we report it and carry on with an Unknown. */
+  private undeclared(message: string, span: Span): Unknown {
+    this.report(message, span);
+    return new Unknown(message);
   }
 
   private moduleNamespace(name: string, span: Span): Value | Namespace {
     const call = this.moduleCalls.find((c) => c.name === name);
-    if (!call) throw new EvalError(`No module call named "${name}"`, span);
+    if (!call) return this.undeclared(`No module call named "${name}"`, span);
     const child = this.module(call);
     if (!child) return new Unknown(`output of module.${name} (${call.local ? 'module not available' : 'remote source'})`);
     const repeated = call.block.body.items.some((i) => i.kind === 'attribute' && (i.name === 'count' || i.name === 'for_each'));
     const namespace: Namespace = new Namespace(
       `module.${name}`,
       (output, at) => {
-        if (!child.outputs.has(output)) throw new EvalError(`module.${name} has no output "${output}"`, at);
+        if (!child.outputs.has(output)) return this.undeclared(`module.${name} has no output "${output}"`, at);
         return child.output(output);
       },
       {
