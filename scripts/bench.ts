@@ -50,9 +50,15 @@ export function generateDockerfile(lines: number, seed: number): string {
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   const out: string[] = ['# syntax=docker/dockerfile:1', 'ARG BASE=node:20-alpine'];
   let stage = 0;
-  while (out.join('\n').split('\n').length < lines - 4) {
-    if (stage === 0 || random() < 0.04) out.push(`FROM ${pick(IMAGES)} AS stage${stage++}`);
-    out.push(pick(STAGE_BODY));
+  let count = out.length;
+  while (count < lines - 4) {
+    if (stage === 0 || random() < 0.04) {
+      out.push(`FROM ${pick(IMAGES)} AS stage${stage++}`);
+      count++;
+    }
+    const body = pick(STAGE_BODY);
+    out.push(body);
+    count += body.split('\n').length;
   }
   out.push(`COPY --from=stage0 /app /app`, 'USER 10001', 'CMD ["node", "server.js"]', '');
   return out.join('\n');
@@ -144,4 +150,4 @@ async function main(): Promise<void> {
   await terraform();
 }
 
-void main();
+if (require.main === module) void main();

@@ -151,6 +151,16 @@ function withNested(cmds: Command[], text: string, depth: number): Command[] {
  * of exec form as one command, and the commands inside `sh -c '…'` strings right after their shell.
  */
 export function commandsOf(run: Instruction, text: string): Command[] {
+  // Twenty rules ask for the same instruction's commands: work them out once per parsed model.
+  let cached = commandCache.get(run);
+  if (!cached) commandCache.set(run, (cached = computeCommands(run, text)));
+  return cached;
+}
+
+/** Keyed by the parsed instruction, so entries go with their model; never shared across models. */
+const commandCache = new WeakMap<Instruction, Command[]>();
+
+function computeCommands(run: Instruction, text: string): Command[] {
   if (run.jsonForm) {
     if (run.args.length === 0) return [];
     const span = { start: run.args[0].span.start, end: run.args[run.args.length - 1].span.end };
