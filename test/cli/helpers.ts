@@ -58,17 +58,29 @@ function ensureBundle(): boolean {
 
 let prefix: string[] | undefined;
 
+/**
+ * A private copy of the bundle for this test process, so a rebuild of dist/ while tests run cannot
+ * swap the program under them. `docs` beside it, as in the package, for the rules' help text.
+ */
+function privateBundle(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fourfold-cli-'));
+  fs.mkdirSync(path.join(dir, 'dist'));
+  fs.copyFileSync(bundle, path.join(dir, 'dist/cli.js'));
+  fs.symlinkSync(path.join(repoRoot, 'docs'), path.join(dir, 'docs'));
+  return path.join(dir, 'dist/cli.js');
+}
+
 /** The node arguments that start the CLI. */
 export function cliPrefix(): string[] {
   if (prefix) return prefix;
   const mode = process.env.FOURFOLD_CLI;
-  if (mode !== 'tsx' && (mode === 'bundle' || ensureBundle())) prefix = [bundle];
+  if (mode !== 'tsx' && (mode === 'bundle' || ensureBundle())) prefix = [privateBundle()];
   else prefix = ['--import', pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href, path.join(repoRoot, 'server/src/cli.ts')];
   return prefix;
 }
 
 export function usingBundle(): boolean {
-  return cliPrefix()[0] === bundle;
+  return cliPrefix()[0].endsWith('cli.js');
 }
 
 export interface CliRun {
