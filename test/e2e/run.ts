@@ -5,7 +5,8 @@
 //
 //   node --import tsx test/e2e/run.ts        (npm run test:e2e builds first)
 //   FOURFOLD_E2E_GREP=<title words>         only the matching tests
-//   FOURFOLD_E2E_VSCODE=<path>               another VS Code executable (e.g. a downloaded one)
+//   FOURFOLD_E2E_VSCODE=<path>               another VS Code executable
+//   FOURFOLD_E2E_VSCODE=download             let test-electron download VS Code 1.100.3 (needs network)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,8 +36,9 @@ export async function runEditorSuite(): Promise<number> {
   const workspace = path.join(temp, 'workspace');
   fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
   try {
+    const vscode = process.env.FOURFOLD_E2E_VSCODE || SHIM;
     await runTests({
-      vscodeExecutablePath: process.env.FOURFOLD_E2E_VSCODE || SHIM,
+      ...(vscode === 'download' ? { version: '1.100.3' } : { vscodeExecutablePath: vscode }),
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, 'out', 'e2e', 'suite', 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${path.join(temp, 'user-data')}`, `--extensions-dir=${path.join(temp, 'extensions')}`],
