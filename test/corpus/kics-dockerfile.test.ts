@@ -10,13 +10,13 @@ import { describe, it } from 'node:test';
 import { cliPrefix, repoRoot } from '../cli/helpers';
 
 /** Strict recall on the expected (file, line) pairs of the KICS Dockerfile queries our rules map. */
-const MIN_RECALL_STRICT = 0.97;
+const MIN_RECALL_STRICT = 0.89;
 /** Lenient (build-stage level) recall on the same pairs. */
-const MIN_RECALL_LENIENT = 1.0;
+const MIN_RECALL_LENIENT = 0.98;
 /** KICS Dockerfile queries that at least one rule maps (properties.kics). */
-const MIN_MAPPED_QUERIES = 20;
+const MIN_MAPPED_QUERIES = 39;
 /** Negative sample files of a mapped query in which one of its rules still fires. */
-const MAX_FALSE_POSITIVE_FILES = 3;
+const MAX_FALSE_POSITIVE_FILES = 6;
 
 const shared = path.resolve(repoRoot, '../shared');
 const corpus = path.join(shared, 'corpus/kics/dockerfile');
