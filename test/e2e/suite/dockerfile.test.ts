@@ -31,7 +31,7 @@ interface ScanSummary {
   cancelled: boolean;
 }
 
-suite('Fourfold in VS Code: Dockerfiles', () => {
+suite('Fourfold in VS Code', () => {
   let api: FourfoldApi;
 
   test('the extension activates when a Dockerfile is opened', async () => {
@@ -157,6 +157,11 @@ suite('Fourfold in VS Code: Dockerfiles', () => {
     await vscode.window.showTextDocument(document, { preview: false });
     assert.equal(document.uri.scheme, 'untitled');
     await waitForFindings(document.uri, 'findings in the untitled document', (ds) => ds.some((d) => d.range.start.line === 1));
+  });
+
+  test('Terraform files get the terraform and terraform-vars languages the extension contributes', async () => {
+    assert.equal((await open('infra/main.tf')).document.languageId, 'terraform');
+    assert.equal((await open('infra/prod.tfvars')).document.languageId, 'terraform-vars');
   });
 
   suite('workspace scan', () => {
