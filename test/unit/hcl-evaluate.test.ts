@@ -236,3 +236,31 @@ test('meta-arguments are not evaluated; count = 0 means not created', () => {
   assert.ok(isUnknown(m.attribute(m.resource('aws_instance.each')!, 'ami')!));
   assert.deepEqual(m.diagnostics, []);
 });
+
+test('more functions: regex, sets, sensitive, chunklist, indent; heredoc directives with strip markers', () => {
+  const text = [
+    'locals {',
+    '  a = regex("^(\\\\d+)-(\\\\w+)$", "12-ab")',
+    '  b = regex("(?P<k>\\\\w+)=(?P<v>\\\\w+)", "x=y")',
+    '  c = setunion(["a"], ["b", "a"])',
+    '  d = sensitive("pw")',
+    '  e = chunklist([1, 2, 3], 2)',
+    '  f = can(regex("^z", "abc"))',
+    '  g = <<-EOT',
+    '    %{~ for p in [1, 2] ~}',
+    '    port ${p}',
+    '    %{~ endfor ~}',
+    '  EOT',
+    '  h = file("x.json")',
+    '}',
+  ].join('\n');
+  const m = loadModule([{ path: 'x/main.tf', text }]);
+  assert.deepEqual(plain(m.local('a')), ['12', 'ab']);
+  assert.deepEqual(plain(m.local('b')), { k: 'x', v: 'y' });
+  assert.deepEqual(m.local('c'), ['a', 'b']);
+  assert.equal(m.local('d'), 'pw');
+  assert.deepEqual(m.local('e'), [[1, 2], [3]]);
+  assert.equal(m.local('f'), false);
+  assert.equal(m.local('g'), 'port 1port 2');
+  assert.ok(isUnknown(m.local('h')), 'file() reads the disk: not evaluated');
+});

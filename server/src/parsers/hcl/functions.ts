@@ -382,6 +382,28 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
       throw new EvalError(`jsondecode: expected a string, got a ${typeName(v)}`);
     },
   },
+  sensitive: c(([v]) => v),
+  nonsensitive: c(([v]) => v),
+  alltrue: s(([v]) => toList(v).every((x) => toBool(x))),
+  anytrue: s(([v]) => toList(v).some((x) => toBool(x))),
+  setunion: s((args) => toSet(args.flatMap((a) => toList(a))), 1, ANY),
+  setintersection: s(([first, ...rest]) => toSet(toList(first).filter((x) => rest.every((r) => toList(r).some((y) => equals(x, y) === true)))), 1, ANY),
+  setsubtract: s(([a, b]) => toSet(toList(a).filter((x) => !toList(b).some((y) => equals(x, y) === true))), 2),
+  chunklist: c(([v, size]) => {
+    const list = toList(v);
+    const n = toNum(size);
+    if (n <= 0) return [list];
+    const out: Value[] = [];
+    for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
+    return out;
+  }, 2),
+  indent: s(([n, v]) => toStr(v).replace(/\n(?=.)/g, '\n' + ' '.repeat(toNum(n))), 2),
+  regex: s(([pattern, v]) => {
+    const match = new RegExp(rePattern(toStr(pattern)), 'u').exec(toStr(v));
+    if (!match) throw new EvalError('regex: no match');
+    return regexResult(match);
+  }, 2),
+  regexall: s(([pattern, v]) => [...toStr(v).matchAll(new RegExp(rePattern(toStr(pattern)), 'gu'))].map(regexResult), 2),
   cidrsubnet: s(([p, bits, num]) => cidrsubnet(toStr(p), toNum(bits), toNum(num)), 3),
   cidrhost: s(([p, num]) => cidrhost(toStr(p), toNum(num)), 2),
   cidrnetmask: s(([p]) => {
@@ -389,6 +411,24 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
     return ipv4Text(2 ** 32 - 2 ** (32 - bits));
   }),
 };
+
+/** RE2 named groups `(?P<name>…)` in JavaScript spelling; an invalid pattern is an EvalError. */
+function rePattern(pattern: string): string {
+  const js = pattern.replace(/\(\?P</g, '(?<');
+  try {
+    new RegExp(js, 'u');
+  } catch {
+    throw new EvalError(`Invalid regular expression ${pattern}`);
+  }
+  return js;
+}
+
+/** Terraform's regex result: the match, the list of groups, or an object of named groups. */
+function regexResult(match: RegExpExecArray | RegExpMatchArray): Value {
+  if (match.groups) return newObject(Object.entries(match.groups).map(([k, v]) => [k, v ?? null]));
+  if (match.length > 1) return match.slice(1).map((g) => g ?? null);
+  return match[0];
+}
 
 function flattenNumbers(args: Value[]): number[] {
   if (args.length === 0) throw new EvalError('expected at least one number');

@@ -421,11 +421,11 @@ class Lexer {
   }
 
   private literal(start: number, end: number, value: string): void {
-    if (this.stripNext) {
-      value = value.replace(/^\s+/, '');
-      this.stripNext = false;
-    }
+    // `~}` strips all the whitespace that follows, across heredoc lines (one literal token each).
+    const strip = this.stripNext;
+    if (strip) value = value.replace(/^\s+/, '');
     this.push('lit', start, end, value);
+    this.stripNext = strip && value === '';
   }
 
   /** `${` or `%{` at `i`, with an optional `~` that strips the literal before it. */
@@ -433,8 +433,12 @@ class Lexer {
     const type = this.text.charCodeAt(i) === 36 ? 'interp' : 'directive';
     const strip = this.text.charCodeAt(i + 2) === 126;
     if (strip) {
-      const last = this.tokens.length - 1;
-      if (last >= 0 && this.tokens.types[last] === 'lit') this.tokens.values[last] = this.tokens.values[last].replace(/\s+$/, '');
+      // `${~` strips all the whitespace before it, across heredoc lines.
+      const { types, values } = this.tokens;
+      for (let last = this.tokens.length - 1; last >= 0 && types[last] === 'lit'; last--) {
+        values[last] = values[last].replace(/\s+$/, '');
+        if (values[last] !== '') break;
+      }
     }
     this.stripNext = false;
     this.push(type, i, i + (strip ? 3 : 2), strip ? '~' : '');
@@ -445,12 +449,15 @@ class Lexer {
   /** `<<-`: remove the smallest indentation of the heredoc's lines from each of them. */
   private finishHeredoc(frame: Frame): void {
     if (!frame.indented || !frame.lineLits) return;
+    // The indentation is measured on the source lines (strip markers may have trimmed the values).
     let min = Infinity;
     for (const index of frame.lineLits) {
-      const value = this.tokens.values[index];
-      if (value.trim() === '' && (value.endsWith('\n') || index === this.tokens.length - 1)) continue;
+      const start = this.tokens.starts[index];
+      const end = this.tokens.ends[index];
       let n = 0;
-      while (n < value.length && (value.charCodeAt(n) === 32 || value.charCodeAt(n) === 9)) n++;
+      while (start + n < end && (this.text.charCodeAt(start + n) === 32 || this.text.charCodeAt(start + n) === 9)) n++;
+      const blank = start + n >= end || this.text.charCodeAt(start + n) === 10 || this.text.charCodeAt(start + n) === 13;
+      if (blank && (this.text.charCodeAt(end - 1) === 10 || index === this.tokens.length - 1)) continue;
       if (n < min) min = n;
     }
     if (min === Infinity || min === 0) return;
