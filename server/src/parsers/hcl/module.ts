@@ -7,6 +7,7 @@ import type { Attribute, Block, Body, Expression, HclFile } from './ast';
 import { ExpressionEvaluator, Namespace, childScope, type Scope } from './evaluate';
 import { parseJsonHcl } from './json';
 import { parseNative } from './parser';
+import { basename, dirname, normalize } from './paths';
 import { convert, parseType } from './types';
 import {
   EvalError, Reference, Unknown, fromJson, isObject, newObject, unknownFrom,
@@ -553,28 +554,4 @@ function mentions(value: Value, target: ResourceDef, depth = 0): boolean {
 export function findAttribute(body: Body, name: string): Attribute | undefined {
   for (const item of body.items) if (item.kind === 'attribute' && item.name === name) return item;
   return undefined;
-}
-
-function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
-
-function dirname(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '.' : i === 0 ? '/' : path.slice(0, i);
-}
-
-/** Resolves `.` and `..` segments of a forward-slash path. */
-export function normalize(path: string): string {
-  const absolute = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..' && out.length && out[out.length - 1] !== '..') out.pop();
-    else if (part === '..' && absolute) continue;
-    else out.push(part);
-  }
-  const joined = out.join('/');
-  return absolute ? `/${joined}` : joined || '.';
 }
