@@ -1,5 +1,13 @@
 // Terraform / HCL2: parse `.tf`, `.tfvars` and `.tf.json` into one model with exact ranges, and
 // evaluate a module's expressions. Nothing here touches the file system.
+//
+//   const { model, errors } = parseHcl(text);             // never throws
+//   const module = loadModule([{ path: 'infra/main.tf', text }, …], { loadFolder });
+//   for (const bucket of module.resourcesOfType('aws_s3_bucket')) {
+//     const acl = module.attribute(bucket, 'acl');         // 'private' | Unknown | undefined (not set)
+//     const blocks = module.referrers(bucket, 'aws_s3_bucket_public_access_block');
+//   }
+//   decodeJson(module.attribute(policy, 'policy')!)        // jsonencode({...}) or heredoc JSON, read back
 import type { Parsed } from '../../engine/api';
 import type { HclFile } from './ast';
 import { parseJsonHcl } from './json';

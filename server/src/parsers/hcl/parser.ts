@@ -17,7 +17,9 @@ export function parseNative(text: string): { file: HclFile; errors: ParseError[]
   const lexed = lex(text);
   const parser = new Parser(text, lexed.tokens, lexed.errors);
   const body = parser.parseBody(null, 0, text.length);
-  return { file: { body, comments: lexed.comments, span: { start: 0, end: text.length } }, errors: parser.errors };
+  // Lexical and syntax errors in the order they appear in the file.
+  const errors = parser.errors.sort((a, b) => a.span.start - b.span.start);
+  return { file: { body, comments: lexed.comments, span: { start: 0, end: text.length } }, errors };
 }
 
 /** A template without quotes (the inside of a JSON string), its spans offset into `text`. */
