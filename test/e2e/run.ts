@@ -1,10 +1,13 @@
 // Runs the editor end-to-end suite (test/e2e/suite) inside a real VS Code with @vscode/test-electron.
 // Where VS Code cannot be downloaded, `vscodeExecutablePath` is our shim (scripts/vscode-shim), which
 // runs the same suite in code-server 4.100.3 = VS Code 1.100.3 through headless Chromium.
+// The extension under test is the packaged one: the .vsix that `npm run package` makes, unpacked
+// (no node_modules), so the run also proves the bundles are self-contained.
 // Needs `npm run build` (dist/) and scripts/e2e-setup.sh. Exit code: 0 when every test passed.
 //
 //   node --import tsx test/e2e/run.ts        (npm run test:e2e builds first)
 //   FOURFOLD_E2E_GREP=<title words>         only the matching tests
+//   FOURFOLD_E2E_FROM_SOURCE=1               load the extension from the repository instead of the .vsix
 //   FOURFOLD_E2E_VSCODE=<path>               another VS Code executable
 //   FOURFOLD_E2E_VSCODE=download             let test-electron download VS Code 1.100.3 (needs network)
 import { spawnSync } from 'node:child_process';
@@ -12,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { extractZip, packageVsix } from './vsix';
 
 const root = path.resolve(__dirname, '../..');
 export const SHIM = path.join(root, 'scripts', 'vscode-shim');
@@ -36,10 +40,18 @@ export async function runEditorSuite(): Promise<number> {
   const workspace = path.join(temp, 'workspace');
   fs.cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
   try {
+    let extension = root;
+    if (process.env.FOURFOLD_E2E_FROM_SOURCE !== '1') {
+      const vsix = path.join(temp, 'fourfold.vsix');
+      packageVsix(vsix);
+      extension = path.join(temp, 'fourfold');
+      extractZip(fs.readFileSync(vsix), 'extension/', extension);
+      console.log(`e2e: testing the packaged extension (${(fs.statSync(vsix).size / 1024).toFixed(0)} KiB .vsix, unpacked)`);
+    }
     const vscode = process.env.FOURFOLD_E2E_VSCODE || SHIM;
     await runTests({
       ...(vscode === 'download' ? { version: '1.100.3' } : { vscodeExecutablePath: vscode }),
-      extensionDevelopmentPath: root,
+      extensionDevelopmentPath: extension,
       extensionTestsPath: path.join(root, 'out', 'e2e', 'suite', 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${path.join(temp, 'user-data')}`, `--extensions-dir=${path.join(temp, 'extensions')}`],
     });

@@ -1,11 +1,11 @@
 // The extension manifest and the packaged .vsix: what VS Code reads before any of our code runs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ClientCommand, ServerCommand } from '../../client/src/protocol';
+import { packageVsix, zipEntries } from '../e2e/vsix';
 
 const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -151,50 +151,16 @@ describe('package.json contributes', () => {
   });
 });
 
-/** Names in a zip file, from its central directory (no unzip binary needed). */
-export function zipEntries(zip: Buffer): string[] {
-  let eocd = -1;
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
-    if (zip.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  assert.ok(eocd >= 0, 'a zip end-of-central-directory record');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const names: string[] = [];
-  for (let i = 0; i < count; i++) {
-    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'a central directory entry');
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extraLength = zip.readUInt16LE(at + 30);
-    const commentLength = zip.readUInt16LE(at + 32);
-    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return names;
-}
-
 describe('the .vsix', () => {
   test('`npm run package` ships only the bundles, docs, data, grammars, README, LICENSE and the manifest', { timeout: 120_000 }, () => {
     for (const bundle of ['dist/client.js', 'dist/server.js', 'dist/cli.js']) {
       assert.ok(fs.existsSync(path.join(root, bundle)), `${bundle} is missing: run \`npm run build\` first`);
     }
-    // The package script is `npm run build && vsce package …`; `npm test` has built already, and
-    // rebuilding dist/ here would race other test files that load it, so run only its vsce step.
-    const script: string = pkg.scripts.package;
-    const vsce = script.split('&&').map((s) => s.trim()).find((s) => s.startsWith('vsce package'));
-    assert.ok(vsce, `the package script runs vsce package: ${script}`);
+    // `npm test` has built dist/; packageVsix runs the script's vsce step only (see test/e2e/vsix.ts).
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fourfold-vsix-'));
     try {
       const vsix = path.join(out, 'fourfold.vsix');
-      const result = spawnSync(`${vsce} --out "${vsix}"`, {
-        cwd: root,
-        shell: true,
-        encoding: 'utf8',
-        env: { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` },
-      });
-      assert.equal(result.status, 0, `${vsce} failed:\n${result.stdout}\n${result.stderr}`);
+      packageVsix(vsix);
       const entries = zipEntries(fs.readFileSync(vsix)).filter((e) => !e.endsWith('/'));
       const allowed = [
         /^extension\.vsixmanifest$/,
