@@ -24,8 +24,7 @@ export abstract class TokenCursor {
   // ---- tokens
 
   protected typeAt(i: number): TokenType {
-    const types = this.tokens.types;
-    return i < types.length ? types[i] : 'eof';
+    return this.tokens.type(i);
   }
 
   protected peek(): Token {
@@ -72,7 +71,7 @@ export abstract class TokenCursor {
 
   /** The end of the last consumed token. */
   protected lastEnd(): number {
-    return this.pos > 0 ? this.tokens.ends[this.pos - 1] : 0;
+    return this.pos > 0 ? this.tokens.end(this.pos - 1) : 0;
   }
 
   protected withNewlines<T>(ignore: boolean, fn: () => T): T {

@@ -179,7 +179,7 @@ export class ExpressionParser extends TemplateParser {
     // provider::aws::arn_parse(…): `::` are two adjacent `:` tokens.
     while (
       this.typeAt(this.pos) === ':' && this.typeAt(this.pos + 1) === ':' &&
-      this.tokens.starts[this.pos] === fn.end && this.typeAt(this.pos + 2) === 'ident'
+      this.tokens.start(this.pos) === fn.end && this.typeAt(this.pos + 2) === 'ident'
     ) {
       namespace.push(fn.value);
       fn = this.tokens.at(this.pos + 2);

@@ -26,31 +26,92 @@ export interface Token {
   value: string;
 }
 
+const TYPE_NAMES: readonly TokenType[] = [
+  'ident', 'number', 'nl', 'eof', 'invalid', '{', '}', '[', ']', '(', ')', ',', '.', '...', '=', ':', '?', '=>',
+  '+', '-', '*', '/', '%', '!', '&&', '||', '==', '!=', '<', '>', '<=', '>=', 'oquote', 'cquote', 'oheredoc',
+  'cheredoc', 'lit', 'interp', 'directive', 'seqend',
+];
+const TYPE_CODES = Object.fromEntries(TYPE_NAMES.map((t, i) => [t, i])) as Record<TokenType, number>;
+
+/** A token read out of a TokenList; its value is sliced from the text only when asked for. */
+class TokenView implements Token {
+  constructor(
+    private readonly list: TokenList,
+    private readonly index: number,
+    readonly type: TokenType,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get value(): string {
+    return this.list.value(this.index);
+  }
+}
+
 /**
- * Tokens stored column-wise: one array per field rather than one object per token, so a large
- * file does not leave tens of thousands of long-lived objects for the garbage collector.
+ * Tokens stored column-wise in typed arrays rather than one object per token, so a large file does
+ * not leave tens of thousands of long-lived objects for the garbage collector. Identifier and
+ * number values are the token's own text; only decoded values (literals, markers) are stored.
  */
 export class TokenList {
-  readonly types: TokenType[] = [];
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
-  readonly values: string[] = [];
+  private count = 0;
+  private codes = new Uint8Array(1024);
+  private offsets = new Int32Array(2048);
+  private readonly values = new Map<number, string>();
+
+  constructor(private readonly text: string) {}
 
   get length(): number {
-    return this.types.length;
+    return this.count;
   }
 
   push(type: TokenType, start: number, end: number, value: string): void {
-    this.types.push(type);
-    this.starts.push(start);
-    this.ends.push(end);
-    this.values.push(value);
+    if (this.count === this.codes.length) this.grow();
+    const i = this.count++;
+    this.codes[i] = TYPE_CODES[type];
+    this.offsets[2 * i] = start;
+    this.offsets[2 * i + 1] = end;
+    if (value !== '' && type !== 'ident' && type !== 'number' && type !== 'invalid') this.values.set(i, value);
+  }
+
+  private grow(): void {
+    const codes = new Uint8Array(this.codes.length * 2);
+    codes.set(this.codes);
+    this.codes = codes;
+    const offsets = new Int32Array(this.offsets.length * 2);
+    offsets.set(this.offsets);
+    this.offsets = offsets;
+  }
+
+  /** Type of the token at `i`; past the end, `eof`. */
+  type(i: number): TokenType {
+    return i < this.count ? TYPE_NAMES[this.codes[i]] : 'eof';
+  }
+
+  start(i: number): number {
+    return this.offsets[2 * Math.min(i, this.count - 1)];
+  }
+
+  end(i: number): number {
+    return this.offsets[2 * Math.min(i, this.count - 1) + 1];
+  }
+
+  /** Identifier name, number text, decoded literal, heredoc marker; '' for punctuation. */
+  value(i: number): string {
+    const stored = this.values.get(i);
+    if (stored !== undefined) return stored;
+    const type = this.type(i);
+    return type === 'ident' || type === 'number' || type === 'invalid' ? this.text.slice(this.start(i), this.end(i)) : '';
+  }
+
+  setValue(i: number, value: string): void {
+    this.values.set(i, value);
   }
 
   /** The token at `i` as an object (clamped to the last token, which is always `eof`). */
   at(i: number): Token {
-    const j = i < this.types.length ? i : this.types.length - 1;
-    return { type: this.types[j], start: this.starts[j], end: this.ends[j], value: this.values[j] };
+    const j = i < this.count ? i : this.count - 1;
+    return new TokenView(this, j, TYPE_NAMES[this.codes[j]], this.offsets[2 * j], this.offsets[2 * j + 1]);
   }
 }
 
@@ -103,7 +164,7 @@ export function lex(text: string, opts: { bare?: boolean; start?: number; end?: 
 }
 
 class Lexer {
-  private readonly tokens = new TokenList();
+  private readonly tokens: TokenList;
   private readonly comments: Comment[] = [];
   private readonly errors: ParseError[] = [];
   private readonly stack: Frame[] = [];
@@ -118,6 +179,7 @@ class Lexer {
     bare: boolean,
   ) {
     this.pos = start;
+    this.tokens = new TokenList(text);
     if (bare) this.stack.push({ mode: Mode.Bare });
   }
 
@@ -265,7 +327,7 @@ class Lexer {
     let i = p;
     while (isDigit(text.charCodeAt(i))) i++;
     // After `.` only the digits: `foo.0.1` is two legacy index steps, not `foo` `.` `0.1`.
-    const afterDot = this.tokens.length > 0 && this.tokens.types[this.tokens.length - 1] === '.';
+    const afterDot = this.tokens.length > 0 && this.tokens.type(this.tokens.length - 1) === '.';
     if (!afterDot) {
       if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
         i += 2;
@@ -434,10 +496,11 @@ class Lexer {
     const strip = this.text.charCodeAt(i + 2) === 126;
     if (strip) {
       // `${~` strips all the whitespace before it, across heredoc lines.
-      const { types, values } = this.tokens;
-      for (let last = this.tokens.length - 1; last >= 0 && types[last] === 'lit'; last--) {
-        values[last] = values[last].replace(/\s+$/, '');
-        if (values[last] !== '') break;
+      const tokens = this.tokens;
+      for (let last = tokens.length - 1; last >= 0 && tokens.type(last) === 'lit'; last--) {
+        const value = tokens.value(last).replace(/\s+$/, '');
+        tokens.setValue(last, value);
+        if (value !== '') break;
       }
     }
     this.stripNext = false;
@@ -452,8 +515,8 @@ class Lexer {
     // The indentation is measured on the source lines (strip markers may have trimmed the values).
     let min = Infinity;
     for (const index of frame.lineLits) {
-      const start = this.tokens.starts[index];
-      const end = this.tokens.ends[index];
+      const start = this.tokens.start(index);
+      const end = this.tokens.end(index);
       let n = 0;
       while (start + n < end && (this.text.charCodeAt(start + n) === 32 || this.text.charCodeAt(start + n) === 9)) n++;
       const blank = start + n >= end || this.text.charCodeAt(start + n) === 10 || this.text.charCodeAt(start + n) === 13;
@@ -462,10 +525,10 @@ class Lexer {
     }
     if (min === Infinity || min === 0) return;
     for (const index of frame.lineLits) {
-      const value = this.tokens.values[index];
+      const value = this.tokens.value(index);
       let n = 0;
       while (n < min && n < value.length && (value.charCodeAt(n) === 32 || value.charCodeAt(n) === 9)) n++;
-      this.tokens.values[index] = value.slice(n);
+      this.tokens.setValue(index, value.slice(n));
     }
   }
 

@@ -63,7 +63,7 @@ class Parser extends ExpressionParser {
       }
       items.push(item);
     }
-    return { items, span: { start, end: nested ? this.tokens.starts[this.pos] : end } };
+    return { items, span: { start, end: nested ? this.tokens.start(this.pos) : end } };
   }
 
   protected looksLikeBlock(): boolean {
