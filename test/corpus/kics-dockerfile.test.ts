@@ -47,8 +47,10 @@ describe('KICS Dockerfile corpus', { skip: missing && `no corpus at ${corpus}` }
     assert.equal(scan.status, 0, scan.stderr);
 
     const json = path.join(out, 'out.json');
-    const scored = spawnSync(process.execPath, [scorer, sarif, '--json', json, '--misses', '10'], { cwd: repoRoot, encoding: 'utf8' });
+    // The real path: the scorer runs its main() only when argv[1] is its own resolved file name.
+    const scored = spawnSync(process.execPath, [fs.realpathSync(scorer), sarif, '--json', json, '--misses', '10'], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(scored.status, 0, scored.stderr);
+    assert.ok(fs.existsSync(json), `score-kics.mjs wrote no ${json}: ${scored.stdout}${scored.stderr}`);
     const score = (JSON.parse(fs.readFileSync(json, 'utf8')) as { byPlatform: Record<string, PlatformScore>; stats: { outsideCorpus: number } })
       .byPlatform.dockerfile;
     const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
