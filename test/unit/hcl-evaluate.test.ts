@@ -164,7 +164,10 @@ test('local modules are parsed as their own modules with the caller\'s arguments
   const bucket = child.resource('aws_s3_bucket.this')!;
   assert.equal(child.attribute(bucket, 'bucket'), 'from-root-bucket');
   assert.equal(child.attribute(bucket, 'acl'), 'public-read');
-  assert.ok(m.local('bucket_name') instanceof Reference, 'the output is the child bucket\'s name attribute');
+  const name = m.local('bucket_name');
+  assert.ok(name instanceof Reference, 'the output is the child bucket\'s name attribute');
+  assert.equal(name.target, bucket);
+  assert.equal(m.resolve(name), 'from-root-bucket', 'resolved in the child module, with the caller\'s arguments');
   assert.ok(isUnknown(m.local('remote_id')), 'remote module outputs are unknown');
   const remote = m.moduleCalls.find((c) => c.name === 'remote')!;
   assert.equal(m.module(remote), undefined);

@@ -417,11 +417,26 @@ export class HclModule {
   /** The resource's body, evaluated, with `dynamic` blocks expanded. */
   body(resource: ResourceDef): EvaluatedBody {
     let body = this.bodies.get(resource.block);
+    if (!body && !this.resources.includes(resource)) {
+      // A resource of a child module (reached through one of its outputs): its own module evaluates it.
+      const owner = this.ownerOf(resource, 0);
+      return owner ? owner.body(resource) : { attributes: new Map(), blocks: [] };
+    }
     if (!body) {
       body = this.evaluateBody(resource.block.body, this.scopeOf(resource), resource.path, 0, RESOURCE_META);
       this.bodies.set(resource.block, body);
     }
     return body;
+  }
+
+  private ownerOf(resource: ResourceDef, depth: number): HclModule | undefined {
+    if (this.resources.includes(resource)) return this;
+    if (depth > 10) return undefined;
+    for (const child of this.children.values()) {
+      const owner = child?.ownerOf(resource, depth + 1);
+      if (owner) return owner;
+    }
+    return undefined;
   }
 
   /** The value of a resource attribute (dotted path through nested blocks: "versioning.enabled"). */
