@@ -29,7 +29,7 @@ export class ExpressionParser extends TemplateParser {
       this.skipOptionalNewlines();
       if (this.peek().type === ':') this.next();
       else this.error('Expected `:` in the conditional expression', this.tokenSpan(this.peek()));
-      this.skipOptionalNewlines();
+      this.skipNewlines();
       const falseExpr = this.parseExpression();
       return { kind: 'conditional', condition, trueExpr, falseExpr, span: { start: condition.span.start, end: falseExpr.span.end } };
     } finally {
