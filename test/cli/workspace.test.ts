@@ -68,11 +68,11 @@ describe('walkWorkspace', () => {
 
 describe('readSourceFile', () => {
   const ws = emptyWorkspace();
-  it('decodes UTF-8 (keeping a BOM) and UTF-16 with a BOM', () => {
+  it('decodes UTF-8 and UTF-16, dropping the byte-order mark as editors do', () => {
     assert.deepEqual(readSourceFile(write(ws, 'a', 'FROM é\n')), { text: 'FROM é\n' });
-    assert.deepEqual(readSourceFile(write(ws, 'b', '\ufeffFROM x\n')), { text: '\ufeffFROM x\n' });
-    assert.deepEqual(readSourceFile(write(ws, 'c', Buffer.from('\ufeffFROM 🐳\n', 'utf16le'))), { text: '\ufeffFROM 🐳\n' });
-    assert.deepEqual(readSourceFile(write(ws, 'd', Buffer.from('\ufeffFROM x\n', 'utf16le').swap16())), { text: '\ufeffFROM x\n' });
+    assert.deepEqual(readSourceFile(write(ws, 'b', '\ufeffFROM x\n')), { text: 'FROM x\n' });
+    assert.deepEqual(readSourceFile(write(ws, 'c', Buffer.from('\ufeffFROM 🐳\n', 'utf16le'))), { text: 'FROM 🐳\n' });
+    assert.deepEqual(readSourceFile(write(ws, 'd', Buffer.from('\ufeffFROM x\n', 'utf16le').swap16())), { text: 'FROM x\n' });
   });
   it('skips binary, oversized, undecodable and missing files without throwing', () => {
     assert.deepEqual(readSourceFile(write(ws, 'e', Buffer.from('FROM x\n', 'utf16le'))), { skipped: 'binary content' });

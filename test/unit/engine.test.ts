@@ -33,6 +33,10 @@ describe('detectKind', () => {
     ['x/positive2.dockerfile', 'dockerfile'],
     ['Containerfile', 'dockerfile'],
     ['Dockerfile.md', undefined],
+    ['Dockerfile-dev', 'dockerfile'],
+    ['test/unit/dockerfile-parser.test.ts', undefined],
+    ['Dockerfile.go', undefined],
+    ['prod.DOCKERFILE', 'dockerfile'],
     ['.dockerignore', undefined],
     ['main.tf', 'terraform'],
     ['prod.tfvars', 'terraform'],
@@ -41,6 +45,10 @@ describe('detectKind', () => {
   ];
   for (const [name, kind] of cases) test(`${name} -> ${kind}`, () => assert.equal(detectKind(name), kind));
   test('an untitled buffer in dockerfile mode is a Dockerfile', () => assert.equal(detectKind('Untitled-1', 'dockerfile'), 'dockerfile'));
+  test('the editor language id wins over a Dockerfile-like name', () => {
+    assert.equal(detectKind('Dockerfile.template', 'jinja'), undefined);
+    assert.equal(detectKind('Dockerfile.template', 'plaintext'), 'dockerfile');
+  });
 });
 
 describe('suppressions', () => {

@@ -2,9 +2,17 @@
 
 export type DocumentKind = 'dockerfile' | 'terraform' | 'terraform-json';
 
-/** `Dockerfile.md` and friends sit beside Dockerfiles but are not ones. */
-const NOT_A_DOCKERFILE = /\.(?:md|txt|json|ya?ml|sh|ps1|lock|png|svg)$/i;
-const DOCKERFILE_NAME = /^(?:dockerfile|containerfile)(?:[.-].*)?$|\.(?:dockerfile|containerfile)$/i;
+/** `Dockerfile.*`, `Dockerfile-*` (`Dockerfile.prod`, `Dockerfile-dev`), and `*.dockerfile`, in any case. */
+const DOCKERFILE_PREFIX = /^(?:dockerfile|containerfile)(?:[.-].*)?$/i;
+const DOCKERFILE_SUFFIX = /\.(?:dockerfile|containerfile)$/i;
+/**
+ * Files that match `Dockerfile.*` / `Dockerfile-*` by name but are documents, data or source code:
+ * `Dockerfile.md`, `dockerfile-parser.test.ts`, `Dockerfile.go`.
+ */
+const NOT_A_DOCKERFILE =
+  /\.(?:md|txt|rst|json|ya?ml|toml|ini|cfg|conf|lock|sh|ps1|bat|png|jpe?g|svg|[cm]?[jt]sx?|go|py|rb|rs|java|kts?|cs|php|swift|c|h|cc|cpp|hpp|scala|groovy|pl|lua|html?|css|scss|xml|diff|patch|log|gz|tgz|zip|tar|jar)$/i;
+/** Editor language ids under which a `Dockerfile*` name is still a Dockerfile. */
+const DOCKERFILE_LANGUAGES = new Set(['dockerfile', 'plaintext']);
 
 export function baseName(path: string): string {
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
@@ -16,7 +24,9 @@ export function detectKind(path: string, languageId?: string): DocumentKind | un
   const lower = name.toLowerCase();
   if (lower.endsWith('.tf.json') || lower.endsWith('.tfvars.json')) return 'terraform-json';
   if (lower.endsWith('.tf') || lower.endsWith('.tfvars')) return 'terraform';
-  if (DOCKERFILE_NAME.test(name) && !NOT_A_DOCKERFILE.test(name)) return 'dockerfile';
+  const named = DOCKERFILE_SUFFIX.test(name) || (DOCKERFILE_PREFIX.test(name) && !NOT_A_DOCKERFILE.test(name));
+  // The editor's language id wins over the name: `Dockerfile.template` set to Jinja is not checked.
+  if (named && (languageId === undefined || DOCKERFILE_LANGUAGES.has(languageId))) return 'dockerfile';
   if (languageId === 'dockerfile') return 'dockerfile';
   if (languageId === 'terraform' || languageId === 'terraform-vars') return 'terraform';
   return undefined;

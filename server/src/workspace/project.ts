@@ -145,7 +145,8 @@ export function readSourceFile(absPath: string, maxFileSizeKb = 1024): ReadResul
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
   else if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'binary content' };
   try {
-    const text = new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes);
+    // The byte-order mark is dropped, as editors do, so columns on line 1 agree with the editor's.
+    const text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
     if (encoding !== 'utf-8' && text.slice(0, BINARY_SNIFF_BYTES).includes('\u0000')) return { skipped: 'binary content' };
     return { text };
   } catch {

@@ -10,19 +10,9 @@ import { detectKind } from '../engine/detect';
 /** Folders never worth descending into: dependencies, VCS data, tool caches. */
 export const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.venv', '__pycache__']);
 
-/**
- * Names like `dockerfile-parser.test.ts` or `Dockerfile.go` match detectKind's `Dockerfile-*` /
- * `Dockerfile.*` patterns but are source code, not Dockerfiles. (Belongs in detectKind; until it is
- * there, the walk and the scan leave them alone.)
- */
-const SOURCE_CODE = /\.(?:[cm]?[jt]sx?|go|py|rb|rs|java|kts?|cs|php|swift|c|h|cc|cpp|hpp|scala|groovy|pl|lua|html?|css|scss|xml|toml|ini|cfg|conf|env|bak|orig|swp|tmp|log|diff|patch|gz|tgz|zip|tar|jar)$/i;
-
-/** Whether the walk yields a file of this name: a kind Fourfold knows, and not source code that only looks like one. */
+/** Whether the walk yields a file of this name: a kind Fourfold knows. */
 export function isCheckableName(name: string): boolean {
-  const kind = detectKind(name);
-  if (!kind) return false;
-  if (kind === 'dockerfile' && !/\.(?:dockerfile|containerfile)$/i.test(name) && SOURCE_CODE.test(name)) return false;
-  return true;
+  return detectKind(name) !== undefined;
 }
 
 export interface WalkOptions {
