@@ -474,12 +474,21 @@ export function chmodMode(cmd: Command): { mode: Word; paths: Word[]; recursive:
 
 // ---------------------------------------------------------------- per-stage context
 
-/** Source text of the RUN instructions of a stage that come before `offset` (for settings written to apt.conf.d…). */
-export function earlierRunText(model: DockerfileModel, text: string, stageIndex: number, offset: number): string {
-  return runSteps(model)
-    .filter((s) => s.stageIndex === stageIndex && s.outer.span.end <= offset)
-    .map((s) => text.slice(s.run.span.start, s.run.span.end))
-    .join('\n');
+/**
+ * A setting some RUN writes (to apt.conf.d, pip.conf…): per stage, the end of the first RUN whose text
+ * matches `pattern`. A RUN starting at or after that offset runs with the setting. One pass per check.
+ */
+export function settingFrom(model: DockerfileModel, text: string, pattern: RegExp): Map<number, number> {
+  const from = new Map<number, number>();
+  for (const step of runSteps(model)) {
+    if (!from.has(step.stageIndex) && pattern.test(text.slice(step.run.span.start, step.run.span.end))) from.set(step.stageIndex, step.outer.span.end);
+  }
+  return from;
+}
+
+/** Whether a setting found by `settingFrom` applies to a RUN of `stageIndex` starting at `offset`. */
+export function settingApplies(from: Map<number, number>, stageIndex: number, offset: number): boolean {
+  return (from.get(stageIndex) ?? Infinity) <= offset;
 }
 
 /** The command before `cmd` in its pipeline (`yes | apt-get install …`). */

@@ -1,6 +1,6 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
-import { clusterHas, commandsOf, earlierRunText, insertAfter, installCommand, pipedFrom, runSteps } from '../../_helpers/docker-shell';
+import { clusterHas, commandsOf, insertAfter, installCommand, pipedFrom, runSteps, settingApplies, settingFrom } from '../../_helpers/docker-shell';
 
 /** `-y`, `--yes`, `--assume-yes`, `-o APT::Get::Assume-Yes=true`, or quiet level 2 (`-qq`, `-q=2`, `-q -q`), which implies yes. */
 function assumesYes(args: Word[]): boolean {
@@ -34,13 +34,14 @@ const rule: Rule<DockerfileModel> = {
   },
   fixable: true,
   check(ctx) {
+    const assumeYes = settingFrom(ctx.model, ctx.text, /Assume-Yes\s+"?(true|1|yes)/i);
     for (const step of runSteps(ctx.model)) {
       const cmds = commandsOf(step.run, ctx.text);
       for (const cmd of cmds) {
         const pc = installCommand(cmd);
         if (pc?.manager !== 'apt' || !pc.sub || assumesYes(pc.args)) continue;
         if (pipedFrom(cmds, cmd)?.name === 'yes') continue;
-        if (/Assume-Yes\s+"?(true|1|yes)/i.test(earlierRunText(ctx.model, ctx.text, step.stageIndex, step.outer.span.start))) continue;
+        if (settingApplies(assumeYes, step.stageIndex, step.outer.span.start)) continue;
         ctx.report({
           messageId: 'missingYes',
           data: { tool: cmd.name },

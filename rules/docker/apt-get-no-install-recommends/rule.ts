@@ -1,6 +1,6 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
-import { commandsOf, earlierRunText, insertAfter, installCommand, runSteps } from '../../_helpers/docker-shell';
+import { commandsOf, insertAfter, installCommand, runSteps, settingApplies, settingFrom } from '../../_helpers/docker-shell';
 
 const RECOMMENDS_OFF = /Install-Recommends=(false|0|no)/i;
 
@@ -21,13 +21,14 @@ const rule: Rule<DockerfileModel> = {
   },
   fixable: true,
   check(ctx) {
+    const recommendsOff = settingFrom(ctx.model, ctx.text, /Install-Recommends\s+"?(false|0|no)/i);
     for (const step of runSteps(ctx.model)) {
       let configured: boolean | undefined;
       for (const cmd of commandsOf(step.run, ctx.text)) {
         const pc = installCommand(cmd);
         if (pc?.manager !== 'apt' || !pc.sub || cmd.name === 'aptitude') continue;
         if (pc.args.some((a) => a.value === '--no-install-recommends' || RECOMMENDS_OFF.test(a.value))) continue;
-        configured ??= /Install-Recommends\s+"?(false|0|no)/i.test(earlierRunText(ctx.model, ctx.text, step.stageIndex, step.outer.span.start));
+        configured ??= settingApplies(recommendsOff, step.stageIndex, step.outer.span.start);
         if (configured) continue;
         ctx.report({
           messageId: 'recommends',

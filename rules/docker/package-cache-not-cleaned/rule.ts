@@ -1,6 +1,6 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
-import { baseName, commandsOf, earlierRunText, insertAfter, installCommand, mountTargets, removesPath, runSteps, shippingStages } from '../../_helpers/docker-shell';
+import { baseName, commandsOf, insertAfter, installCommand, mountTargets, removesPath, runSteps, settingApplies, settingFrom, shippingStages } from '../../_helpers/docker-shell';
 
 type Family = 'yum' | 'dnf' | 'zypper';
 const FAMILY: Record<string, Family> = { yum: 'yum', dnf: 'dnf', tdnf: 'dnf', microdnf: 'dnf', zypper: 'zypper' };
@@ -64,6 +64,7 @@ const rule: Rule<DockerfileModel> = {
   fixable: true,
   check(ctx) {
     const shipping = shippingStages(ctx.model);
+    const pipCacheOffFrom = pipCacheOffPoints(ctx.model, ctx.text);
     for (const step of runSteps(ctx.model)) {
       if (step.stageIndex >= 0 && !shipping.has(step.stageIndex)) continue;
       const mounts = mountTargets(step.run);
@@ -93,7 +94,9 @@ const rule: Rule<DockerfileModel> = {
         if (cmd.assignments.some((a) => /^PIP_NO_CACHE_DIR=/.test(a.value))) return;
         const later = cmds.slice(i + 1);
         if (later.some((c) => removesPath(c, /\.cache(\/pip)?\/?\*?$/) || (installCommand(c) === undefined && /^pip/.test(c.name) && c.args[0]?.value === 'cache' && c.args[1]?.value === 'purge'))) return;
-        envOff ??= pipCacheOffInStage(ctx.model, ctx.text, step.stageIndex, step.outer.span.start) || /PIP_NO_CACHE_DIR=/.test(ctx.text.slice(step.run.span.start, cmd.span.start));
+        envOff ??=
+          settingApplies(pipCacheOffFrom, step.stageIndex, step.outer.span.start) ||
+          /PIP_NO_CACHE_DIR=/.test(ctx.text.slice(step.run.span.start, cmd.span.start));
         if (envOff) return;
         ctx.report({
           messageId: 'pip',
@@ -105,12 +108,15 @@ const rule: Rule<DockerfileModel> = {
   },
 };
 
-/** `ENV PIP_NO_CACHE_DIR=1` earlier in the stage, or written to pip.conf by an earlier RUN. */
-function pipCacheOffInStage(model: DockerfileModel, text: string, stageIndex: number, offset: number): boolean {
-  const env = model.instructions.some(
-    (ins) => ins.stageIndex === stageIndex && ins.keyword === 'ENV' && ins.span.end <= offset && ins.pairs.some((p) => p.key === 'PIP_NO_CACHE_DIR' && !/^(0|false|no|off)$/i.test(p.value ?? '')),
-  );
-  return env || /no-cache-dir\s*=\s*(true|1|yes|off|false)/i.test(earlierRunText(model, text, stageIndex, offset));
+/** Per stage, the offset from which pip's cache is off: `ENV PIP_NO_CACHE_DIR=1`, or a RUN writing pip.conf. */
+function pipCacheOffPoints(model: DockerfileModel, text: string): Map<number, number> {
+  const from = settingFrom(model, text, /no-cache-dir\s*=\s*(true|1|yes|off|false)/i);
+  for (const ins of model.instructions) {
+    if (ins.keyword === 'ENV' && ins.pairs.some((p) => p.key === 'PIP_NO_CACHE_DIR' && !/^(0|false|no|off)$/i.test(p.value ?? ''))) {
+      from.set(ins.stageIndex, Math.min(from.get(ins.stageIndex) ?? Infinity, ins.span.end));
+    }
+  }
+  return from;
 }
 
 export default rule;

@@ -26,6 +26,7 @@ export interface ScannedFile {
   /** Relative to the base (or root), forward slashes. */
   relPath: string;
   text: string;
+  /** Findings and notes; `analysis` (the parsed model) is not kept. */
   result: CheckResult;
 }
 
@@ -66,7 +67,10 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanResult> {
       else if (!checked.kind) {
         // A kind detectKind knows but no parser handles yet (Terraform today): silent unless named.
         if (named) result.skipped.push({ ...file, reason: 'not a kind of file Fourfold checks yet' });
-      } else result.files.push({ ...file, text: read.text, result: checked });
+      } else {
+        // The parsed model is dropped: a scan keeps findings for thousands of files, never their trees.
+        result.files.push({ ...file, text: read.text, result: { ...checked, analysis: undefined } });
+      }
     }
     done++;
     options.onProgress?.(done, file.relPath);
