@@ -289,3 +289,26 @@ describe('workspace scan', () => {
     }
   });
 });
+
+describe('Terraform', () => {
+  test('half-typed HCL gets parse errors where they are, and they go as the user finishes typing', async () => {
+    const root = workspace({});
+    const client = await LspClient.start({ root });
+    try {
+      const uri = fileUri(path.join(root, 'main.tf'));
+      const text = 'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs\n}\n';
+      const diagnostics = await client.open(uri, 'terraform', text);
+      const error = only(diagnostics, 'fourfold/parse-error');
+      assert.deepEqual(error.range.start, { line: 1, character: 11 });
+      assert.equal(textAt(text, error), '"acme-logs');
+      const actions = (await client.codeActions(uri, error)) as CodeAction[];
+      assert.ok(actions.some((a) => a.title === 'Ignore fourfold/parse-error on this line'));
+      const fixed = await client.edit(uri, { start: { line: 1, character: 21 }, end: { line: 1, character: 21 } }, '"');
+      assert.deepEqual(fixed, []);
+      const vars = fileUri(path.join(root, 'prod.tfvars'));
+      assert.ok(codes(await client.open(vars, 'terraform-vars', 'zones = ["a", "b"\n')).includes('fourfold/parse-error'));
+    } finally {
+      await client.stop();
+    }
+  });
+});
