@@ -20,7 +20,7 @@ import { LineIndex } from './engine/text';
 import { loadProject } from './workspace/project';
 import { scanWorkspace } from './workspace/scan';
 
-const HELP = `fourfold ${VERSION} — cloud-native security checks (Dockerfiles today; Terraform, Kubernetes and TypeScript to come)
+const HELP = `fourfold ${VERSION} — cloud-native security checks (Dockerfiles and secrets; Terraform syntax; Kubernetes and TypeScript to come)
 
 Usage:
   fourfold scan [paths…] [options]     check files and folders (default: .)
