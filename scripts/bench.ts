@@ -12,17 +12,7 @@ import { allRules } from '../rules/index';
 import { Engine } from '../server/src/engine/engine';
 import { parseDockerfile } from '../server/src/parsers/dockerfile';
 import { scanWorkspace } from '../server/src/workspace/scan';
-
-/** Deterministic PRNG (mulberry32), so every run measures the same files. */
-function prng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng';
 
 const IMAGES = ['node:20-alpine', 'python:3.12-slim', 'golang:1.23', 'debian:bookworm', 'ubuntu:22.04', 'node:latest', 'alpine', 'python:2.7'];
 const STAGE_BODY = [

@@ -2,7 +2,8 @@
 // `--from` names, how stages use each other, instruction lookups, exec-form conversion and the
 // sensitive file names that must not be copied into an image. No checks live here.
 import type { Span } from '../../server/src/engine/api';
-import type { DockerfileModel, Flag, Instruction, Stage } from '../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Flag, Instruction, Stage, Word } from '../../server/src/parsers/dockerfile/model';
+import { allInstructions, expandedWord } from './docker-image';
 
 // ---------------------------------------------------------------- positions
 
@@ -221,4 +222,36 @@ export function sensitiveFile(source: string): SensitiveFile | undefined {
 export function copySources(instruction: Instruction): { value: string; span: Span }[] {
   if (instruction.args.length < 2) return [];
   return instruction.args.slice(0, -1).filter((a) => !a.value.startsWith('<<'));
+}
+
+/** One port of an `EXPOSE` word: `8080`, `22/tcp`, `8000-8100/udp`; `low` is undefined when it does not parse. */
+export interface ExposedPort {
+  text: string;
+  low?: number;
+  high?: number;
+  protocol?: string;
+}
+
+/**
+ * Every word of every `EXPOSE` (ONBUILD ones too) with the ports it declares after variables are
+ * expanded (`EXPOSE $PORTS` may hold several). Words whose variables are unknown are left out.
+ */
+export function* exposedPorts(model: DockerfileModel): Generator<{ word: Word; ports: ExposedPort[] }> {
+  for (const instruction of allInstructions(model)) {
+    if (instruction.keyword !== 'EXPOSE') continue;
+    for (const word of instruction.args) {
+      const { value, known } = expandedWord(model, instruction, word.value);
+      if (!known) continue;
+      const ports = value
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((text): ExposedPort => {
+          const match = /^(\d+)(?:-(\d+))?(?:\/([a-z]+))?$/i.exec(text);
+          if (!match) return { text };
+          const low = Number(match[1]);
+          return { text, low, high: match[2] === undefined ? low : Number(match[2]), protocol: match[3]?.toLowerCase() };
+        });
+      yield { word, ports };
+    }
+  }
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Span } from '../../server/src/engine/api';
 import { parseDockerfile, type DockerfileModel, type Instruction } from '../../server/src/parsers/dockerfile';
+import { prng } from '../../scripts/prng';
 
 const KICS = path.resolve(__dirname, '../../../shared/corpus/kics/dockerfile');
 
@@ -741,17 +742,6 @@ RUN Invoke-WebRequest -Uri https://x/y.zip -OutFile C:\\y.zip ; \`
 WORKDIR C:\\app
 `,
 ];
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = ['\\', '`', '\n', '\r\n', '\r', '"', "'", '<<', '<<-', 'EOF', '[', ']', ',', '$', '${', '}', '$(', ')', '#', ' ', '\t', '--', '=', '&&', '|', ';', '\ufeff', '\u0000', '\ud800', '😀', 'FROM ', 'RUN ', 'AS ', 'ONBUILD ', 'HEALTHCHECK CMD '];
 

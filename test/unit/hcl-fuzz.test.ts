@@ -7,16 +7,7 @@ import fs from 'node:fs';
 import type { ParseError, Parsed } from '../../server/src/engine/api';
 import { loadModule, parseHcl, type HclFile } from '../../server/src/parsers/hcl/index';
 import { kicsTerraform, listFiles } from './hcl-helpers';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as random } from '../../scripts/prng';
 
 const SNIPPETS = ['{', '}', '[', ']', '(', ')', '"', '${', '%{', '~}', '}', '<<EOT\n', '<<-X\n', '\nEOT\n', '#', '//', '/*', '*/',
   '\n', '=', ':', ',', '...', '?', '.', '.0', '[*]', 'for x in y :', '=>', '\\', '\\u12', '🚀', '\r\n', 'if', '%{ endif }', 'a = '];

@@ -1,6 +1,6 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
-import { allInstructions, expandedWord } from '../../_helpers/docker-image';
+import { exposedPorts, type ExposedPort } from '../../_helpers/docker-stage';
 
 const MAX_PORT = 65535;
 
@@ -21,28 +21,22 @@ const rule: Rule<DockerfileModel> = {
     malformed: 'EXPOSE {{port}} is not a port: write <port>[/tcp|udp|sctp] or <from>-<to>[/protocol]; host addresses and mappings belong to `docker run -p`.',
   },
   check(ctx) {
-    const { model } = ctx;
-    for (const instruction of allInstructions(model)) {
-      if (instruction.keyword !== 'EXPOSE') continue;
-      for (const word of instruction.args) {
-        const { value, known } = expandedWord(model, instruction, word.value);
-        if (!known) continue;
-        for (const port of value.split(/\s+/).filter(Boolean)) {
-          const match = /^(\d+)(?:-(\d+))?(?:\/([a-z]+))?$/i.exec(port);
-          if (!match || (match[3] && !/^(?:tcp|udp|sctp)$/i.test(match[3]))) {
-            ctx.report({ messageId: 'malformed', data: { port }, span: word.span });
-            break;
-          }
-          const low = Number(match[1]);
-          const high = match[2] === undefined ? low : Number(match[2]);
-          if (low > MAX_PORT || high > MAX_PORT || high < low) {
-            ctx.report({ messageId: high < low ? 'malformed' : 'outOfRange', data: { port }, span: word.span });
-            break;
-          }
-        }
+    for (const { word, ports } of exposedPorts(ctx.model)) {
+      // One finding per word, for its first bad port.
+      for (const port of ports) {
+        const problem = problemOf(port);
+        if (!problem) continue;
+        ctx.report({ messageId: problem, data: { port: port.text }, span: word.span });
+        break;
       }
     }
   },
 };
+
+function problemOf(port: ExposedPort): 'malformed' | 'outOfRange' | undefined {
+  const { low, high, protocol } = port;
+  if (low === undefined || high === undefined || high < low || (protocol && !/^(?:tcp|udp|sctp)$/.test(protocol))) return 'malformed';
+  return low > MAX_PORT || high > MAX_PORT ? 'outOfRange' : undefined;
+}
 
 export default rule;

@@ -1,6 +1,6 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
-import { allInstructions, expandedWord } from '../../_helpers/docker-image';
+import { exposedPorts } from '../../_helpers/docker-stage';
 
 const rule: Rule<DockerfileModel> = {
   id: 'docker/expose-ssh-port',
@@ -18,24 +18,9 @@ const rule: Rule<DockerfileModel> = {
     ssh: 'EXPOSE {{port}} opens the SSH port: an SSH server in a container is one more service with credentials to steal; use `docker exec` / `kubectl exec` instead.',
   },
   check(ctx) {
-    const { model } = ctx;
-    for (const instruction of allInstructions(model)) {
-      if (instruction.keyword !== 'EXPOSE') continue;
-      for (const word of instruction.args) {
-        const { value, known } = expandedWord(model, instruction, word.value);
-        if (!known) continue;
-        // A variable may expand to several ports: `EXPOSE $PORTS`.
-        for (const port of value.split(/\s+/)) {
-          const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(port);
-          if (!match || (match[3] && match[3].toLowerCase() !== 'tcp')) continue;
-          const low = Number(match[1]);
-          const high = match[2] === undefined ? low : Number(match[2]);
-          if (low <= 22 && 22 <= high) {
-            ctx.report({ messageId: 'ssh', data: { port }, span: word.span });
-            break;
-          }
-        }
-      }
+    for (const { word, ports } of exposedPorts(ctx.model)) {
+      const ssh = ports.find((p) => p.low !== undefined && (!p.protocol || p.protocol === 'tcp') && p.low <= 22 && 22 <= p.high!);
+      if (ssh) ctx.report({ messageId: 'ssh', data: { port: ssh.text }, span: word.span });
     }
   },
 };
