@@ -7,7 +7,7 @@ import { insertSnippet } from './commands/insertSnippet';
 import { showRuleDocumentation } from './commands/ruleDocs';
 import { exportSarif } from './commands/sarif';
 import { scanWorkspace } from './commands/scan';
-import { ClientCommand, type InsertSnippetArgs } from './protocol';
+import { ClientCommand, type InsertSnippetArgs } from '../../server/src/lsp/protocol';
 import { createLanguageClient } from './server';
 import { FindingsStatusBar } from './statusBar';
 

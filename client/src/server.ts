@@ -15,7 +15,7 @@ import {
   TRUST_CHANGED_NOTIFICATION,
   WATCHED_FILES,
   type InitializationOptions,
-} from './protocol';
+} from '../../server/src/lsp/protocol';
 
 export function documentSelector(): DocumentSelector {
   return [

@@ -1,7 +1,7 @@
 // "$(shield) Fourfold: N" — the number of Fourfold diagnostics across all files (open or scanned),
 // with the split by severity in the tooltip. Clicking it scans the workspace.
 import * as vscode from 'vscode';
-import { ClientCommand, DIAGNOSTIC_SOURCE } from './protocol';
+import { ClientCommand, DIAGNOSTIC_SOURCE } from '../../server/src/lsp/protocol';
 
 const SEVERITY_NAMES: Record<vscode.DiagnosticSeverity, string> = {
   [vscode.DiagnosticSeverity.Error]: 'errors',

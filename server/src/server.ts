@@ -31,17 +31,11 @@ import {
   type DiagnosticData,
   type SeverityMapping,
 } from './lsp/convert';
+import { ClientCommand, DIAGNOSTIC_SOURCE, ServerCommand, TRUST_CHANGED_NOTIFICATION, type RuleInfo, type ScanSummary } from './lsp/protocol';
 import { pathToUri, Projects, uriToPath, type EditorSettings, type Project } from './lsp/projects';
 import { isExcluded } from './workspace/walk';
 import { readSourceFile } from './workspace/project';
 import { scanWorkspace } from './workspace/scan';
-
-export const SERVER_COMMANDS = {
-  scan: 'fourfold.server.scanWorkspace',
-  sarif: 'fourfold.server.sarif',
-  baseline: 'fourfold.server.writeBaseline',
-  ruleList: 'fourfold.server.ruleList',
-} as const;
 
 const VERSION = '0.1.0';
 
@@ -112,7 +106,7 @@ function diagnosticsOf(checked: Checked): Diagnostic[] {
     diagnostics.push({
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       severity: DiagnosticSeverity.Information,
-      source: 'fourfold',
+      source: DIAGNOSTIC_SOURCE,
       message: `Fourfold did not check this file: ${checked.result.skipped}.`,
     });
   }
@@ -177,7 +171,7 @@ function publishConfigProblems(): void {
       diagnostics: project.configProblems.map((problem) => ({
         range: toRange(lines, problem.span),
         severity: DiagnosticSeverity.Error,
-        source: 'fourfold',
+        source: DIAGNOSTIC_SOURCE,
         code: 'fourfold/config',
         message: problem.message,
       })),
@@ -212,7 +206,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
-      executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
+      executeCommandProvider: { commands: Object.values(ServerCommand) },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'fourfold', version: VERSION },
@@ -245,7 +239,7 @@ connection.onDidChangeWatchedFiles(async () => {
   await refreshEverything();
 });
 
-connection.onNotification('fourfold/trustChanged', async (params: { trusted?: boolean }) => {
+connection.onNotification(TRUST_CHANGED_NOTIFICATION, async (params: { trusted?: boolean }) => {
   trusted = params?.trusted !== false;
   await refreshEverything();
 });
@@ -295,7 +289,7 @@ connection.onCodeAction((params) => {
   const fileWideOffered = new Set<string>();
   for (const diagnostic of params.context.diagnostics) {
     const data = diagnostic.data as DiagnosticData | undefined;
-    if (diagnostic.source !== 'fourfold' || !data?.ruleId) continue;
+    if (diagnostic.source !== DIAGNOSTIC_SOURCE || !data?.ruleId) continue;
     const finding = checked.result.findings.find(
       (f) => !f.suppression && f.ruleId === data.ruleId && f.span.start === data.start && f.span.end === data.end,
     );
@@ -317,14 +311,14 @@ connection.onCodeAction((params) => {
         title: `Show documentation for ${name}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        command: { title: `Show documentation for ${name}`, command: 'fourfold.showRuleDocumentation', arguments: [finding.ruleId] },
+        command: { title: `Show documentation for ${name}`, command: ClientCommand.showRuleDocumentation, arguments: [finding.ruleId] },
       });
     }
   }
   return actions;
 });
 
-async function runScan(): Promise<{ files: number; findings: number; cancelled: boolean }> {
+async function runScan(): Promise<ScanSummary> {
   const progress = await connection.window.createWorkDoneProgress();
   progress.begin('Fourfold: scanning workspace', 0, 'Looking for files…', true);
   const controller = new AbortController();
@@ -401,17 +395,17 @@ function writeBaseline(): string[] {
 
 connection.onExecuteCommand(async (params) => {
   switch (params.command) {
-    case SERVER_COMMANDS.scan:
+    case ServerCommand.scanWorkspace:
       return runScan();
-    case SERVER_COMMANDS.sarif:
+    case ServerCommand.sarif:
       return sarifOfLastScan();
-    case SERVER_COMMANDS.baseline: {
+    case ServerCommand.writeBaseline: {
       const written = writeBaseline();
       await refreshEverything();
       return written;
     }
-    case SERVER_COMMANDS.ruleList:
-      return allRules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, layer: r.layer, docsPath: `docs/rules/${r.id}.md` }));
+    case ServerCommand.ruleList:
+      return allRules.map((r): RuleInfo => ({ id: r.id, title: r.title, severity: r.severity, layer: r.layer, docsPath: `docs/rules/${r.id}.md` }));
     default:
       return null;
   }

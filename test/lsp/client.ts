@@ -25,6 +25,7 @@ import {
   type Diagnostic,
   type ProtocolConnection,
   type Range,
+  type ServerCapabilities,
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 
@@ -58,6 +59,8 @@ export class LspClient {
   readonly progress: ProgressEvent[] = [];
   readonly stderr: string[] = [];
   private waiters: Waiter[] = [];
+  /** What the server answered to `initialize`. */
+  capabilities: ServerCapabilities = {};
   private versions = new Map<string, number>();
 
   private constructor(
@@ -89,7 +92,7 @@ export class LspClient {
     });
     connection.onNotification('window/logMessage', () => undefined);
     connection.listen();
-    await connection.sendRequest(InitializeRequest.type, {
+    const initialized = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: fileUri(options.root),
       workspaceFolders: [{ uri: fileUri(options.root), name: path.basename(options.root) }],
@@ -100,6 +103,7 @@ export class LspClient {
       },
       initializationOptions: options.initializationOptions ?? {},
     });
+    client.capabilities = initialized.capabilities;
     await connection.sendNotification(InitializedNotification.type, {});
     return client;
   }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import { ServerCommand } from '../../server/src/lsp/protocol';
 import { applyTextEdits, fileUri, LspClient, repoRoot, serverBundle } from './client';
 
 const DOCKERFILE = [
@@ -142,6 +143,11 @@ describe('diagnostics and quick fixes', () => {
     assert.ok(codes(parse).includes('fourfold/parse-error'), codes(parse).join());
     const rules = await client.executeCommand<{ id: string }[]>('fourfold.server.ruleList');
     assert.ok(rules.some((r) => r.id === 'docker/user-root'));
+  });
+
+  test('the server advertises quick fixes and exactly the commands the extension calls', () => {
+    assert.deepEqual(client.capabilities.executeCommandProvider?.commands?.sort(), Object.values(ServerCommand).sort());
+    assert.deepEqual(client.capabilities.codeActionProvider, { codeActionKinds: ['quickfix'], resolveProvider: false });
   });
 });
 

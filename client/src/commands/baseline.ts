@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { executeServerCommand } from '../server';
-import { ServerCommand } from '../protocol';
+import { ServerCommand } from '../../../server/src/lsp/protocol';
 
 /** Returns the baseline files written (one per workspace folder the server wrote for). */
 export async function writeBaseline(client: LanguageClient, folder?: vscode.Uri): Promise<string[]> {

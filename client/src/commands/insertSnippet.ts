@@ -2,7 +2,7 @@
 // WorkspaceEdit cannot carry a snippet, so the server asks for this command instead and the reason
 // of the inserted `fourfold-ignore` comment becomes a placeholder the user types over.
 import * as vscode from 'vscode';
-import type { InsertSnippetArgs } from '../protocol';
+import type { InsertSnippetArgs } from '../../../server/src/lsp/protocol';
 
 export async function insertSnippet(args: InsertSnippetArgs): Promise<boolean> {
   if (!args || typeof args.uri !== 'string' || typeof args.snippet !== 'string' || !args.position) {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { executeServerCommand } from '../server';
-import { ServerCommand, type RuleInfo } from '../protocol';
+import { ServerCommand, type RuleInfo } from '../../../server/src/lsp/protocol';
 
 export async function showRuleDocumentation(
   client: LanguageClient,

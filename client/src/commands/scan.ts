@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { executeServerCommand } from '../server';
-import { ServerCommand, type ScanSummary } from '../protocol';
+import { ServerCommand, type ScanSummary } from '../../../server/src/lsp/protocol';
 
 export async function scanWorkspace(client: LanguageClient): Promise<ScanSummary> {
   const summary = await executeServerCommand<ScanSummary>(client, ServerCommand.scanWorkspace);

@@ -11,6 +11,7 @@ import type { Finding, Fix, Severity, Span } from '../engine/api';
 import type { CommentInsertion } from '../engine/suppress';
 import { insertionText } from '../engine/suppress';
 import { LineIndex } from '../engine/text';
+import { DIAGNOSTIC_SOURCE } from './protocol';
 
 export type SeverityMapping = Record<Severity, DiagnosticSeverity>;
 
@@ -68,7 +69,7 @@ export function toDiagnostic(
   return {
     range: toRange(lines, finding.span),
     severity: mapping[finding.severity],
-    source: 'fourfold',
+    source: DIAGNOSTIC_SOURCE,
     code: finding.ruleId,
     ...(href ? { codeDescription: { href } } : {}),
     message: finding.message,

@@ -1,6 +1,7 @@
-// What the extension and the language server agree on, in one place: command names, payloads,
-// and which documents the server is given. The server registers the `fourfold.server.*` commands
-// itself (executeCommandProvider), so the extension must never register those names.
+// What the extension and the language server agree on, in one place, imported by both: command
+// names, payloads, and which documents the server is given. The server registers the
+// `fourfold.server.*` commands itself (executeCommandProvider), so the extension must never
+// register those names. No import of vscode here: the server bundles this file too.
 
 /** Commands implemented by the server, reached with `workspace/executeCommand`. */
 export const ServerCommand = {
