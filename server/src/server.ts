@@ -370,12 +370,14 @@ async function runScan(): Promise<ScanSummary> {
 
 function sarifOfLastScan(): string | null {
   if (!scanned) return null;
+  // Paths relative to the first workspace folder (%SRCROOT%); files of other folders by absolute URI.
+  const first = projects.all()[0];
   const files = [...scanned.values()].map((entry) => ({
-    relPath: entry.project.root ? path.relative(projects.all()[0]?.root ?? entry.project.root, path.join(entry.project.root, entry.relPath)).split(path.sep).join('/') : entry.relPath,
+    ...(entry.project === first ? { relPath: entry.relPath } : { uri: entry.uri }),
     text: entry.text,
     findings: entry.result.findings,
   }));
-  const log = toSarif(files, allRules, { toolVersion: VERSION, baseUri: projects.all()[0] ? pathToUri(projects.all()[0].root) + '/' : undefined });
+  const log = toSarif(files, allRules, { toolVersion: VERSION, baseUri: first ? pathToUri(first.root) + '/' : undefined });
   return JSON.stringify(log, null, 2);
 }
 
