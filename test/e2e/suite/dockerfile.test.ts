@@ -164,6 +164,22 @@ suite('Fourfold in VS Code', () => {
     assert.equal((await open('infra/prod.tfvars')).document.languageId, 'terraform-vars');
   });
 
+  test('half-typed Terraform gets a parse error where the typing stopped, gone once it is finished', async () => {
+    const editor = await open('infra/main.tf');
+    const uri = editor.document.uri;
+    const line = editor.document.lineAt(1);
+    const start = line.text.indexOf('var.bucket_name');
+    const broken = new vscode.WorkspaceEdit();
+    broken.replace(uri, new vscode.Range(1, start, 1, line.text.length), '"unterminated');
+    assert.ok(await vscode.workspace.applyEdit(broken));
+    const errors = await waitForFindings(uri, 'a parse error in main.tf', (ds) => ds.some((d) => ruleId(d) === 'fourfold/parse-error'));
+    assert.equal(errors.find((d) => ruleId(d) === 'fourfold/parse-error')!.range.start.line, 1);
+    const mended = new vscode.WorkspaceEdit();
+    mended.insert(uri, new vscode.Position(1, start + '"unterminated'.length), '"');
+    assert.ok(await vscode.workspace.applyEdit(mended));
+    await waitForFindings(uri, 'no parse error in main.tf', (ds) => !ds.some((d) => ruleId(d) === 'fourfold/parse-error'));
+  });
+
   suite('workspace scan', () => {
     let summary: ScanSummary;
 
