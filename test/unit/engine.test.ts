@@ -36,6 +36,8 @@ describe('detectKind', () => {
     ['Dockerfile-dev', 'dockerfile'],
     ['test/unit/dockerfile-parser.test.ts', undefined],
     ['Dockerfile.go', undefined],
+    ['Dockerfile-linux.template', undefined],
+    ['Dockerfile.j2', undefined],
     ['prod.DOCKERFILE', 'dockerfile'],
     ['.dockerignore', undefined],
     ['main.tf', 'terraform'],
@@ -46,8 +48,9 @@ describe('detectKind', () => {
   for (const [name, kind] of cases) test(`${name} -> ${kind}`, () => assert.equal(detectKind(name), kind));
   test('an untitled buffer in dockerfile mode is a Dockerfile', () => assert.equal(detectKind('Untitled-1', 'dockerfile'), 'dockerfile'));
   test('the editor language id wins over a Dockerfile-like name', () => {
-    assert.equal(detectKind('Dockerfile.template', 'jinja'), undefined);
-    assert.equal(detectKind('Dockerfile.template', 'plaintext'), 'dockerfile');
+    assert.equal(detectKind('Dockerfile.prod', 'jinja'), undefined);
+    assert.equal(detectKind('Dockerfile.prod', 'plaintext'), 'dockerfile');
+    assert.equal(detectKind('Dockerfile.template', 'dockerfile'), 'dockerfile', 'a template the user set to Dockerfile mode');
   });
 });
 

@@ -6,11 +6,12 @@ export type DocumentKind = 'dockerfile' | 'terraform' | 'terraform-json';
 const DOCKERFILE_PREFIX = /^(?:dockerfile|containerfile)(?:[.-].*)?$/i;
 const DOCKERFILE_SUFFIX = /\.(?:dockerfile|containerfile)$/i;
 /**
- * Files that match `Dockerfile.*` / `Dockerfile-*` by name but are documents, data or source code:
- * `Dockerfile.md`, `dockerfile-parser.test.ts`, `Dockerfile.go`.
+ * Files that match `Dockerfile.*` / `Dockerfile-*` by name but are documents, data, source code or
+ * templates that only become a Dockerfile once rendered: `Dockerfile.md`, `dockerfile-parser.test.ts`,
+ * `Dockerfile.go`, `Dockerfile-linux.template` (docker-library's jq templates), `Dockerfile.j2`.
  */
 const NOT_A_DOCKERFILE =
-  /\.(?:md|txt|rst|json|ya?ml|toml|ini|cfg|conf|lock|sh|ps1|bat|png|jpe?g|svg|[cm]?[jt]sx?|go|py|rb|rs|java|kts?|cs|php|swift|c|h|cc|cpp|hpp|scala|groovy|pl|lua|html?|css|scss|xml|diff|patch|log|gz|tgz|zip|tar|jar)$/i;
+  /\.(?:md|txt|rst|json|ya?ml|toml|ini|cfg|conf|lock|sh|ps1|bat|png|jpe?g|svg|[cm]?[jt]sx?|go|py|rb|rs|java|kts?|cs|php|swift|c|h|cc|cpp|hpp|scala|groovy|pl|lua|html?|css|scss|xml|diff|patch|log|gz|tgz|zip|tar|jar|template|tmpl|tpl|gotmpl|j2|jinja2?|erb|mustache|hbs|in)$/i;
 /** Editor language ids under which a `Dockerfile*` name is still a Dockerfile. */
 const DOCKERFILE_LANGUAGES = new Set(['dockerfile', 'plaintext']);
 
@@ -25,7 +26,7 @@ export function detectKind(path: string, languageId?: string): DocumentKind | un
   if (lower.endsWith('.tf.json') || lower.endsWith('.tfvars.json')) return 'terraform-json';
   if (lower.endsWith('.tf') || lower.endsWith('.tfvars')) return 'terraform';
   const named = DOCKERFILE_SUFFIX.test(name) || (DOCKERFILE_PREFIX.test(name) && !NOT_A_DOCKERFILE.test(name));
-  // The editor's language id wins over the name: `Dockerfile.template` set to Jinja is not checked.
+  // The editor's language id wins over the name: `Dockerfile.prod` set to Jinja is not checked.
   if (named && (languageId === undefined || DOCKERFILE_LANGUAGES.has(languageId))) return 'dockerfile';
   if (languageId === 'dockerfile') return 'dockerfile';
   if (languageId === 'terraform' || languageId === 'terraform-vars') return 'terraform';
