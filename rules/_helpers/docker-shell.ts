@@ -460,10 +460,16 @@ export function modeGrant(mode: string): ModeGrant | undefined {
 export function chmodMode(cmd: Command): { mode: Word; paths: Word[]; recursive: boolean } | undefined {
   if (cmd.name !== 'chmod') return undefined;
   let recursive = false;
+  let optionsEnded = false;
   const operands: Word[] = [];
+  // GNU chmod takes options anywhere (`chmod 0777 -R /dir`); `-w`, `-x` and the like are modes.
   for (const a of cmd.args) {
     const v = a.value;
-    if (operands.length === 0 && (/^-[RvcfHLP]+$/.test(v) || v.startsWith('--'))) {
+    if (!optionsEnded && v === '--') {
+      optionsEnded = true;
+      continue;
+    }
+    if (!optionsEnded && (/^-[RvcfHLP]+$/.test(v) || v.startsWith('--'))) {
       if (v === '--recursive' || /^-[a-zA-Z]*R/.test(v)) recursive = true;
       continue;
     }
