@@ -138,6 +138,10 @@ describe('diagnostics and quick fixes', () => {
     const notice = await client.open(binary, 'dockerfile', 'FROM \u0000\u0001\u0002 alpine\n');
     assert.equal(notice.length, 1);
     assert.match(String(notice[0].message), /did not check this file: binary/);
+    const huge = fileUri(path.join(root, 'huge.dockerfile'));
+    const big = await client.open(huge, 'dockerfile', 'FROM alpine:latest\n' + 'RUN echo hello\n'.repeat(80_000));
+    assert.equal(big.length, 1);
+    assert.match(String(big[0].message), /did not check this file: larger than 1024 KB/);
     const broken = fileUri(path.join(root, 'broken.dockerfile'));
     const parse = await client.open(broken, 'dockerfile', 'FROM\nRUN <<EOF\necho never closed\n');
     assert.ok(codes(parse).includes('fourfold/parse-error'), codes(parse).join());
