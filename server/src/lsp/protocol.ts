@@ -79,4 +79,4 @@ export const CHECKED_PATTERNS = [
 ] as const;
 
 /** Files whose changes the server must hear about even when they are not open. */
-export const WATCHED_FILES = ['**/.fourfold.yaml', '**/.gitignore', '**/.dockerignore'] as const;
+export const WATCHED_FILES = ['**/.fourfold.yaml', '**/.fourfold-baseline.json', '**/.gitignore', '**/.dockerignore'] as const;
