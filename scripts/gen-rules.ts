@@ -103,8 +103,9 @@ async function main(check: boolean): Promise<number> {
   const readmePath = path.join(root, 'README.md');
   if (fs.existsSync(readmePath)) {
     const readme = fs.readFileSync(readmePath, 'utf8');
-    const updated = readme.replace(/(<!-- rules:start -->\n)[\s\S]*?(\n<!-- rules:end -->)/, `$1${ruleTable(rules)}$2`);
-    wanted.set(readmePath, updated);
+    const markers = /<!-- rules:start -->[\s\S]*?<!-- rules:end -->/;
+    if (!markers.test(readme)) throw new Error('README.md has no <!-- rules:start --> … <!-- rules:end --> markers for the rule table');
+    wanted.set(readmePath, readme.replace(markers, `<!-- rules:start -->\n${ruleTable(rules)}\n<!-- rules:end -->`));
   }
   // Pages of rules that no longer exist are stale too.
   const docsDir = path.join(root, 'docs', 'rules');

@@ -1,6 +1,17 @@
-import type { Rule } from '../../../server/src/engine/api';
+import type { Fix, Rule, Span } from '../../../server/src/engine/api';
 import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
 import { chmodMode, commandsOf, modeGrant, runSteps } from '../../_helpers/docker-shell';
+
+/**
+ * For a numeric mode written as is (`777`, `0666`): the same mode without write for others
+ * (`775`, `0664`). Group write is kept, so only the world-writable part changes. Symbolic modes
+ * (`a+rwX`) get no fix: what to grant instead is the author's call.
+ */
+function withoutOthersWrite(mode: string, span: Span, text: string): Fix | undefined {
+  if (!/^[0-7]{3,4}$/.test(mode) || text.slice(span.start, span.end) !== mode) return undefined;
+  const fixed = mode.slice(0, -1) + String(Number(mode.at(-1)) & ~2);
+  return { title: `Remove write for others (${mode} -> ${fixed})`, edits: [{ span, newText: fixed }] };
+}
 
 const rule: Rule<DockerfileModel> = {
   id: 'docker/chmod-world-writable',
@@ -10,6 +21,7 @@ const rule: Rule<DockerfileModel> = {
   model: 'dockerfile',
   description: 'A `chmod` in RUN (or `COPY --chmod`) makes files writable by every user in the container (`777`, `666`, `o+w`, `a+w`).',
   references: { cwe: ['CWE-732'] },
+  fixable: true,
   messages: {
     chmod: '`chmod {{mode}}` makes {{paths}} writable by every user in the container: any process, whatever its user, can replace code or config there. Grant write access to the owning user or group only (e.g. `755`/`644` with `chown`).',
     copyChmod: '`--chmod={{mode}}` makes the copied files writable by every user in the container. Use `--chown` with a mode such as `755`/`644` instead.',
@@ -22,7 +34,12 @@ const rule: Rule<DockerfileModel> = {
         // The sticky bit (1777) is the deliberate shared-directory pattern of /tmp: not flagged.
         if (!chmod || !grant?.worldWritable || grant.sticky) continue;
         const paths = chmod.paths.map((p) => p.value).join(' ') || 'the target';
-        ctx.report({ messageId: 'chmod', data: { mode: chmod.mode.value, paths: `\`${paths}\`${chmod.recursive ? ' (recursively)' : ''}` }, span: chmod.mode.span });
+        ctx.report({
+          messageId: 'chmod',
+          data: { mode: chmod.mode.value, paths: `\`${paths}\`${chmod.recursive ? ' (recursively)' : ''}` },
+          span: chmod.mode.span,
+          fix: cmd.exec || cmd.nested ? undefined : withoutOthersWrite(chmod.mode.value, chmod.mode.span, ctx.text),
+        });
       }
     }
     for (const ins of ctx.model.instructions) {
@@ -30,7 +47,8 @@ const rule: Rule<DockerfileModel> = {
       if (target?.keyword !== 'COPY' && target?.keyword !== 'ADD') continue;
       for (const flag of target.flags) {
         const grant = flag.name === 'chmod' && flag.value ? modeGrant(flag.value) : undefined;
-        if (grant?.worldWritable && !grant.sticky) ctx.report({ messageId: 'copyChmod', data: { mode: flag.value! }, span: flag.valueSpan ?? flag.span });
+        if (!grant?.worldWritable || grant.sticky || !flag.valueSpan) continue;
+        ctx.report({ messageId: 'copyChmod', data: { mode: flag.value! }, span: flag.valueSpan, fix: withoutOthersWrite(flag.value!, flag.valueSpan, ctx.text) });
       }
     }
   },

@@ -6,7 +6,42 @@ const CURL_VALUE_LETTERS = 'dHuXAeErTwxyzbcCKmQUYFo';
 const FALSE = /^(false|0|no|off)$/i;
 const GIT_REMOTE_SUBCOMMANDS = new Set(['clone', 'fetch', 'pull', 'ls-remote', 'remote', 'submodule']);
 
-type Finding = Pick<Report, 'messageId' | 'span'> & { data?: Record<string, string> };
+type Finding = Pick<Report, 'messageId' | 'span' | 'fix'> & { data?: Record<string, string> };
+
+/** Flags whose only job is to switch a check off: removing them is the fix. */
+const DROPPABLE = new Set([
+  '--insecure',
+  '-k',
+  '--no-check-certificate',
+  '--allow-unauthenticated',
+  '--force-yes',
+  '--allow-insecure-repositories',
+  '--allow-untrusted',
+  '--nogpgcheck',
+  '--no-gpg-checks',
+  '--nosignature',
+  '--nodigest',
+]);
+
+/**
+ * Removes a check-disabling flag: the whole word with one space beside it, or just the `k` of a curl
+ * option cluster (`-fsSLk` -> `-fsSL`). No fix in exec form or inside `sh -c` strings, where quoting
+ * and commas would need more than a minimal edit.
+ */
+function dropFlag(cmd: Command, word: Word, text: string): Report['fix'] {
+  if (cmd.exec || cmd.nested || text.slice(word.span.start, word.span.end) !== word.value) return undefined;
+  const title = `Remove ${word.value}`;
+  if (!DROPPABLE.has(word.value)) {
+    const k = word.value.indexOf('k');
+    if (cmd.name !== 'curl' || !/^-[A-Za-z]+$/.test(word.value) || k < 1) return undefined;
+    const at = word.span.start + k;
+    return { title: `Remove k from ${word.value}`, edits: [{ span: { start: at, end: at + 1 }, newText: '' }] };
+  }
+  const { start, end } = word.span;
+  if (text[start - 1] === ' ' || text[start - 1] === '\t') return { title, edits: [{ span: { start: start - 1, end }, newText: '' }] };
+  if (text[end] === ' ' || text[end] === '\t') return { title, edits: [{ span: { start, end: end + 1 }, newText: '' }] };
+  return undefined;
+}
 
 /** Settings written as `key value` or `key=value` among the words, e.g. `strict-ssl false`. */
 function settingOff(args: Word[], key: RegExp): Word | undefined {
@@ -19,7 +54,7 @@ function settingOff(args: Word[], key: RegExp): Word | undefined {
   return undefined;
 }
 
-function findingsFor(cmd: Command): Finding[] {
+function findingsFor(cmd: Command, text: string): Finding[] {
   const out: Finding[] = [];
   for (const a of cmd.assignments) {
     if (/^GIT_SSL_NO_VERIFY=(1|true|yes)$/i.test(a.value)) out.push({ messageId: 'gitSslVerifyOff', span: a.span });
@@ -31,12 +66,12 @@ function findingsFor(cmd: Command): Finding[] {
   switch (cmd.name) {
     case 'curl': {
       const k = args.find((a) => a.value === '--insecure' || a.value === '--proxy-insecure' || clusterHas(a.value, 'k', CURL_VALUE_LETTERS));
-      if (k) out.push({ messageId: 'curlInsecure', span: k.span });
+      if (k) out.push({ messageId: 'curlInsecure', span: k.span, fix: dropFlag(cmd, k, text) });
       break;
     }
     case 'wget': {
       const w = flag('--no-check-certificate');
-      if (w) out.push({ messageId: 'wgetNoCheck', span: w.span });
+      if (w) out.push({ messageId: 'wgetNoCheck', span: w.span, fix: dropFlag(cmd, w, text) });
       break;
     }
     case 'git': {
@@ -66,15 +101,15 @@ function findingsFor(cmd: Command): Finding[] {
   if (pc?.manager === 'apt') {
     const bad = pc.args.find((a) => ['--allow-unauthenticated', '--force-yes', '--allow-insecure-repositories'].includes(a.value))
       ?? pc.args.find((a) => /^APT::Get::AllowUnauthenticated=(true|1|yes)$/i.test(a.value));
-    if (bad) out.push({ messageId: 'aptUnauthenticated', data: { option: bad.value }, span: bad.span });
+    if (bad) out.push({ messageId: 'aptUnauthenticated', data: { option: bad.value }, span: bad.span, fix: dropFlag(cmd, bad, text) });
   }
   if (pc?.manager === 'apk') {
     const bad = flag('--allow-untrusted');
-    if (bad) out.push({ messageId: 'apkUntrusted', span: bad.span });
+    if (bad) out.push({ messageId: 'apkUntrusted', span: bad.span, fix: dropFlag(cmd, bad, text) });
   }
   if (pc && ['yum', 'dnf', 'microdnf', 'zypper'].includes(pc.manager) || cmd.name === 'rpm') {
     const bad = args.find((a) => ['--nogpgcheck', '--no-gpg-checks', '--nosignature', '--nodigest'].includes(a.value));
-    if (bad) out.push({ messageId: 'packageSignatureOff', data: { option: bad.value, tool: cmd.name }, span: bad.span });
+    if (bad) out.push({ messageId: 'packageSignatureOff', data: { option: bad.value, tool: cmd.name }, span: bad.span, fix: dropFlag(cmd, bad, text) });
   }
   return out;
 }
@@ -90,6 +125,7 @@ const rule: Rule<DockerfileModel> = {
     cwe: ['CWE-295', 'CWE-319', 'CWE-347'],
     checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_11', 'CKV2_DOCKER_13'],
   },
+  fixable: true,
   messages: {
     curlInsecure: '`curl` with certificate checks turned off: anyone on the network path can serve a different file. Drop `-k`/`--insecure` and trust the right CA (`--cacert`) instead.',
     wgetNoCheck: '`wget --no-check-certificate` accepts any certificate: anyone on the network path can serve a different file. Drop it and trust the right CA (`--ca-certificate`) instead.',
@@ -106,7 +142,7 @@ const rule: Rule<DockerfileModel> = {
   check(ctx) {
     for (const step of runSteps(ctx.model)) {
       for (const cmd of commandsOf(step.run, ctx.text)) {
-        for (const f of findingsFor(cmd)) ctx.report(f);
+        for (const f of findingsFor(cmd, ctx.text)) ctx.report(f);
       }
     }
   },
