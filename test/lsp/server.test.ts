@@ -274,6 +274,25 @@ describe('workspace scan', () => {
     }
   });
 
+  test('cancelling the progress stops the scan early and says so', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 1500; i++) files[`svc${i}/Dockerfile`] = DOCKERFILE;
+    const root = workspace(files);
+    const client = await LspClient.start({ root });
+    try {
+      const cancelled = client.waitFor('a progress report', () => client.progress.some((p) => p.value.kind === 'report')).then(() =>
+        client.connection.sendNotification('window/workDoneProgress/cancel', { token: client.progress[0].token }),
+      );
+      const summary = await client.executeCommand<{ files: number; cancelled: boolean }>('fourfold.server.scanWorkspace');
+      await cancelled;
+      assert.equal(summary.cancelled, true);
+      assert.ok(summary.files < 1500, `stopped after ${summary.files} files`);
+      assert.equal(client.progress.at(-1)!.value.kind, 'end');
+    } finally {
+      await client.stop();
+    }
+  });
+
   test('the baseline command accepts current findings, which then stay hidden', async () => {
     const root = workspace({ 'Dockerfile': DOCKERFILE });
     const client = await LspClient.start({ root });
