@@ -16,7 +16,9 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { allRules } from '../../rules/index';
+import type { Finding } from './engine/api';
 import { createBaseline } from './engine/baseline';
+import { compatibleEdits } from './engine/edits';
 import type { CheckResult } from './engine/engine';
 import { toSarif } from './engine/sarif';
 import { ignoreFileInsertion, ignoreLineInsertion } from './engine/suppress';
@@ -28,6 +30,7 @@ import {
   severityMapping,
   toDiagnostic,
   toRange,
+  toTextEdits,
   type DiagnosticData,
   type SeverityMapping,
 } from './lsp/convert';
@@ -205,7 +208,7 @@ connection.onInitialize((params): InitializeResult => {
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL], resolveProvider: false },
       executeCommandProvider: { commands: Object.values(ServerCommand) },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -279,14 +282,35 @@ documents.onDidClose((event) => {
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
+/** `source.fixAll.fourfold`: every safe fix in the file at once (on save, or "Fix All" in the editor). */
+const FIX_ALL = `${CodeActionKind.SourceFixAll}.fourfold`;
+
+function wants(only: string[] | undefined, kind: string): boolean {
+  return !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
+}
+
+/** One action applying the fixes of `findings` that fit together; undefined when none has a fix. */
+function fixAllAction(title: string, kind: string, checked: Checked, findings: Finding[]): CodeAction | undefined {
+  const fixes = findings.filter((f) => !f.suppression && f.fix).map((f) => f.fix!.edits);
+  if (fixes.length === 0) return undefined;
+  const edits = compatibleEdits(fixes);
+  return { title, kind, edit: { changes: { [checked.uri]: toTextEdits(checked.lines, { title, edits }) } } };
+}
+
 connection.onCodeAction((params) => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return [];
-  if (params.context.only && !params.context.only.some((kind) => kind === CodeActionKind.QuickFix || kind === 'quickfix')) return [];
+  const only = params.context.only;
   const checked = current(document);
-  const analysis = checked.result.analysis;
   const actions: CodeAction[] = [];
+  if (only && wants(only, FIX_ALL)) {
+    const all = fixAllAction('Fix all auto-fixable Fourfold problems', FIX_ALL, checked, checked.result.findings);
+    if (all) actions.push(all);
+  }
+  if (!wants(only, CodeActionKind.QuickFix)) return actions;
+  const analysis = checked.result.analysis;
   const fileWideOffered = new Set<string>();
+  const fixAllOffered = new Set<string>();
   for (const diagnostic of params.context.diagnostics) {
     const data = diagnostic.data as DiagnosticData | undefined;
     if (diagnostic.source !== DIAGNOSTIC_SOURCE || !data?.ruleId) continue;
@@ -296,7 +320,15 @@ connection.onCodeAction((params) => {
     if (!finding) continue;
     const rule = projects.locate(document.uri).project.engine.rule(finding.ruleId);
     const name = rule ? rule.id : finding.ruleId;
-    if (finding.fix) actions.push(fixAction(document.uri, checked.lines, finding.fix, diagnostic));
+    if (finding.fix) {
+      actions.push(fixAction(document.uri, checked.lines, finding.fix, diagnostic));
+      const same = checked.result.findings.filter((f) => f.ruleId === finding.ruleId && f.fix && !f.suppression);
+      if (same.length > 1 && !fixAllOffered.has(finding.ruleId)) {
+        fixAllOffered.add(finding.ruleId);
+        const all = fixAllAction(`Fix all ${name} problems in this file`, CodeActionKind.QuickFix, checked, same);
+        if (all) actions.push({ ...all, diagnostics: [diagnostic] });
+      }
+    }
     if (analysis?.commentPrefix) {
       const line = ignoreLineInsertion(checked.text, analysis.commentPrefix, finding.ruleId, finding.span, analysis.units);
       actions.push(insertionAction(`Ignore ${name} on this line`, document.uri, checked.lines, line, diagnostic, options.snippetCommand));

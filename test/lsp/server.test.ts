@@ -128,6 +128,30 @@ describe('diagnostics and quick fixes', () => {
     await client.close(uri);
   });
 
+  test('"Fix all": per rule among the quick fixes, and for the whole file as source.fixAll', async () => {
+    const uri = fileUri(path.join(root, 'fixall.Dockerfile'));
+    const text = 'FROM alpine:3.20\nMAINTAINER a@example.com\nADD a.txt /a\nADD b.txt /b\nRUN chmod 777 /a\nUSER 10001\nCMD ["/a"]\n';
+    const diagnostics = await client.open(uri, 'dockerfile', text);
+    const add = diagnostics.find((d) => d.code === 'docker/add-instead-of-copy')!;
+    const quick = (await client.codeActions(uri, add)) as CodeAction[];
+    const perRule = quick.find((a) => a.title === 'Fix all docker/add-instead-of-copy problems in this file')!;
+    assert.equal(applyTextEdits(text, editsOf(perRule, uri)), text.replace('ADD a.txt', 'COPY a.txt').replace('ADD b.txt', 'COPY b.txt'));
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    })) as CodeAction[];
+    assert.deepEqual(actions.map((a) => [a.title, a.kind]), [['Fix all auto-fixable Fourfold problems', 'source.fixAll.fourfold']]);
+    const fixed = applyTextEdits(text, editsOf(actions[0], uri));
+    assert.equal(
+      fixed,
+      'FROM alpine:3.20\nLABEL maintainer="a@example.com"\nCOPY a.txt /a\nCOPY b.txt /b\nRUN chmod 775 /a\nUSER 10001\nCMD ["/a"]\n',
+    );
+    const after = await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 7, character: 0 } }, fixed);
+    assert.deepEqual(after.filter((d) => ['docker/add-instead-of-copy', 'docker/maintainer-deprecated', 'docker/chmod-world-writable'].includes(String(d.code))), []);
+    await client.close(uri);
+  });
+
   test('closing a file that no scan found clears its findings', async () => {
     const uri = fileUri(path.join(root, 'Dockerfile'));
     assert.deepEqual(await client.close(uri), []);
@@ -151,7 +175,7 @@ describe('diagnostics and quick fixes', () => {
 
   test('the server advertises quick fixes and exactly the commands the extension calls', () => {
     assert.deepEqual(client.capabilities.executeCommandProvider?.commands?.sort(), Object.values(ServerCommand).sort());
-    assert.deepEqual(client.capabilities.codeActionProvider, { codeActionKinds: ['quickfix'], resolveProvider: false });
+    assert.deepEqual(client.capabilities.codeActionProvider, { codeActionKinds: ['quickfix', 'source.fixAll.fourfold'], resolveProvider: false });
   });
 });
 

@@ -2,6 +2,20 @@
 import type { Edit } from './api';
 
 /**
+ * The edits of `fixes` that can be applied together, in order: a fix whose edits overlap an earlier
+ * fix's is left out whole, never merged or applied in part, so a fix can never eat other text.
+ */
+export function compatibleEdits(fixes: readonly (readonly Edit[])[]): Edit[] {
+  const taken: Edit[] = [];
+  const overlaps = (a: Edit, b: Edit) => a.span.start < b.span.end && b.span.start < a.span.end;
+  for (const edits of fixes) {
+    if (edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
+    taken.push(...edits);
+  }
+  return taken.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+}
+
+/**
  * Applies non-overlapping edits to `text`. Edits that overlap an earlier one (by start offset) are
  * skipped, never merged, so a fix can never eat the user's other text.
  */
@@ -12,7 +26,7 @@ export function applyEdits(text: string, edits: readonly Edit[]): { text: string
   for (const edit of sorted) {
     if (edit.span.start < lastEnd) continue;
     kept.push(edit);
-    lastEnd = Math.max(edit.span.end, edit.span.start === edit.span.end ? edit.span.start : edit.span.end);
+    lastEnd = edit.span.end;
   }
   let out = '';
   let cursor = 0;
