@@ -5,7 +5,7 @@ import type { Rule } from '../../server/src/engine/api';
 import { createBaseline, fingerprint, parseBaseline } from '../../server/src/engine/baseline';
 import { configFromSettings, defaultConfig, mergeConfig, parseConfigFile } from '../../server/src/engine/config';
 import { detectKind } from '../../server/src/engine/detect';
-import { applyEdits } from '../../server/src/engine/edits';
+import { applyEdits, compatibleEdits } from '../../server/src/engine/edits';
 import { Engine, looksBinary } from '../../server/src/engine/engine';
 import { findSuppressions, ignoreFileInsertion, ignoreLineInsertion, insertionText, suppressionFor } from '../../server/src/engine/suppress';
 import { LineIndex } from '../../server/src/engine/text';
@@ -204,5 +204,14 @@ describe('applyEdits', () => {
     ]);
     assert.equal(result.text, 'Abcd' + 'Ef!');
     assert.equal(result.applied, 3);
+  });
+});
+
+describe('compatibleEdits', () => {
+  test('keeps whole fixes that fit together and drops a fix that overlaps one already taken', () => {
+    const a = [{ span: { start: 0, end: 3 }, newText: 'COPY' }];
+    const b = [{ span: { start: 10, end: 10 }, newText: 'x' }, { span: { start: 2, end: 4 }, newText: 'y' }];
+    const c = [{ span: { start: 8, end: 9 }, newText: 'z' }, { span: { start: 3, end: 3 }, newText: '!' }];
+    assert.deepEqual(compatibleEdits([a, b, c]).map((e) => e.newText), ['COPY', '!', 'z']);
   });
 });
