@@ -1,6 +1,39 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
-import { commandsOf, runSteps } from '../../_helpers/docker-shell';
+import type { Fix, Rule } from '../../../server/src/engine/api';
+import type { DockerfileModel, Instruction } from '../../../server/src/parsers/dockerfile/model';
+import { isRootUser, parseImageReference, rootStage, stageChain, userOf } from '../../_helpers/docker-image';
+import { commandsOf, runSteps, type Command } from '../../_helpers/docker-shell';
+
+/**
+ * Official Docker Hub images of operating systems and language runtimes whose default user is root.
+ * Only under these (or after an explicit `USER root`) is dropping `sudo` known to change nothing.
+ */
+const ROOT_BY_DEFAULT = new Set(
+  'alpine debian ubuntu fedora centos rockylinux almalinux amazonlinux oraclelinux archlinux busybox buildpack-deps python node golang ruby php perl rust gcc openjdk eclipse-temurin maven gradle'
+    .split(' ')
+    .map((name) => `library/${name}`),
+);
+
+/** Whether the RUN certainly runs as root: the USER in force before it is root, or none is set on a root-default image. */
+function runsAsRoot(model: DockerfileModel, run: Instruction, stageIndex: number): boolean {
+  const stage = model.stages[stageIndex];
+  if (!stage) return false;
+  for (const current of stageChain(model, stage)) {
+    const users = current.instructions.filter((i) => i.keyword === 'USER' && (current !== stage || i.span.end <= run.span.start));
+    const last = users.at(-1);
+    if (last) return isRootUser(userOf(last));
+  }
+  const base = rootStage(model, stage).image;
+  const image = base.unresolved || base.scratch ? undefined : parseImageReference(base.resolved);
+  return image?.host === 'docker.io' && ROOT_BY_DEFAULT.has(image.path);
+}
+
+/** Removes `sudo ` before the program, when sudo has no options of its own (`-u app` would change the user). */
+function dropSudo(cmd: Command, text: string): Fix | undefined {
+  const sudo = cmd.sudo!;
+  const next = cmd.words[cmd.words.indexOf(sudo) + 1];
+  if (cmd.exec || cmd.nested || !next || next !== cmd.program || !/^[ \t]+$/.test(text.slice(sudo.span.end, next.span.start))) return undefined;
+  return { title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] };
+}
 
 const rule: Rule<DockerfileModel> = {
   id: 'docker/sudo',
@@ -19,10 +52,14 @@ const rule: Rule<DockerfileModel> = {
   messages: {
     sudo: 'RUN uses `sudo`: switch to `USER root` for the steps that need it and back to an unprivileged USER afterwards, instead of relying on sudo inside the image.',
   },
+  fixable: true,
   check(ctx) {
     for (const step of runSteps(ctx.model)) {
+      let root: boolean | undefined;
       for (const cmd of commandsOf(step.run, ctx.text)) {
-        if (cmd.sudo) ctx.report({ messageId: 'sudo', span: cmd.sudo.span });
+        if (!cmd.sudo) continue;
+        root ??= !step.onbuild && runsAsRoot(ctx.model, step.run, step.stageIndex);
+        ctx.report({ messageId: 'sudo', span: cmd.sudo.span, fix: root ? dropSudo(cmd, ctx.text) : undefined });
       }
     }
   },
