@@ -17,6 +17,7 @@ import { Engine } from './engine/engine';
 import { formatJson, formatText, type ReportInput } from './engine/report';
 import { fileUri, toSarif } from './engine/sarif';
 import { LineIndex } from './engine/text';
+import { fixFiles } from './workspace/fix';
 import { loadProject } from './workspace/project';
 import { scanWorkspace } from './workspace/scan';
 
@@ -41,6 +42,8 @@ Scan options:
   --rule ID=off|on|SEVERITY    turn a rule off or on, or change its severity (repeatable)
   --show-suppressed            list suppressed findings too (text format)
   --quiet                      print findings only: no summary, no notes
+  --fix                        apply every safe fix in place (those that fit together), then report
+                               what is left
 
 The root (for ${CONFIG_FILE}, the baseline, excludes and reported paths) is the nearest folder
 at or above the first path that holds ${CONFIG_FILE} or .git, else the current folder.
@@ -226,6 +229,7 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
     rule: { type: 'string', multiple: true },
     'show-suppressed': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
+    fix: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -259,6 +263,7 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
     if (!fs.existsSync(baselineFlag)) throw new UsageError(`baseline file not found: ${values.baseline}`);
   }
   const writeBaseline = values['write-baseline'] as string | undefined;
+  if (values.fix && writeBaseline !== undefined) throw new UsageError('--fix and --write-baseline cannot be used together');
 
   const project = loadProject(root, {
     settings: {},
@@ -295,6 +300,14 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
       io.stdout.write(`Wrote ${baseline.findings.length} accepted finding${baseline.findings.length === 1 ? '' : 's'} to ${toSlashes(path.relative(io.cwd, target)) || target}\n`);
     }
     return 0;
+  }
+
+  if (values.fix) {
+    const fixed = fixFiles(result.files, engine);
+    for (const skipped of fixed.skipped) io.stderr.write(`fourfold: ${skipped.relPath}: fixes not written: ${skipped.reason}\n`);
+    if (!values.quiet) {
+      io.stderr.write(`fourfold: applied ${fixed.fixes} fix${fixed.fixes === 1 ? '' : 'es'} in ${fixed.files} file${fixed.files === 1 ? '' : 's'}; the report shows what is left\n`);
+    }
   }
 
   const ruleErrors = result.files.flatMap((f) => f.result.ruleErrors.map((e) => ({ path: f.relPath, ...e })));

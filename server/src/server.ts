@@ -293,7 +293,7 @@ function wants(only: string[] | undefined, kind: string): boolean {
 function fixAllAction(title: string, kind: string, checked: Checked, findings: Finding[]): CodeAction | undefined {
   const fixes = findings.filter((f) => !f.suppression && f.fix).map((f) => f.fix!.edits);
   if (fixes.length === 0) return undefined;
-  const edits = compatibleEdits(fixes);
+  const { edits } = compatibleEdits(fixes);
   return { title, kind, edit: { changes: { [checked.uri]: toTextEdits(checked.lines, { title, edits }) } } };
 }
 

@@ -212,6 +212,8 @@ describe('compatibleEdits', () => {
     const a = [{ span: { start: 0, end: 3 }, newText: 'COPY' }];
     const b = [{ span: { start: 10, end: 10 }, newText: 'x' }, { span: { start: 2, end: 4 }, newText: 'y' }];
     const c = [{ span: { start: 8, end: 9 }, newText: 'z' }, { span: { start: 3, end: 3 }, newText: '!' }];
-    assert.deepEqual(compatibleEdits([a, b, c]).map((e) => e.newText), ['COPY', '!', 'z']);
+    const { edits, fixes } = compatibleEdits([a, b, c]);
+    assert.deepEqual(edits.map((e) => e.newText), ['COPY', '!', 'z']);
+    assert.equal(fixes, 2);
   });
 });

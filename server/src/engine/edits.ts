@@ -5,14 +5,16 @@ import type { Edit } from './api';
  * The edits of `fixes` that can be applied together, in order: a fix whose edits overlap an earlier
  * fix's is left out whole, never merged or applied in part, so a fix can never eat other text.
  */
-export function compatibleEdits(fixes: readonly (readonly Edit[])[]): Edit[] {
+export function compatibleEdits(fixes: readonly (readonly Edit[])[]): { edits: Edit[]; fixes: number } {
   const taken: Edit[] = [];
+  let count = 0;
   const overlaps = (a: Edit, b: Edit) => a.span.start < b.span.end && b.span.start < a.span.end;
   for (const edits of fixes) {
     if (edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
     taken.push(...edits);
+    count++;
   }
-  return taken.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return { edits: taken.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end), fixes: count };
 }
 
 /**
