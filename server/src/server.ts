@@ -79,8 +79,10 @@ const ready = new Promise<void>((resolve) => (markReady = resolve));
 /** Uris that hold a config-problem diagnostic, so fixed files get cleared. */
 const configDiagnosticUris = new Set<string>();
 
+const RULE_IDS = new Set(allRules.map((r) => r.id));
+
 function docsUri(ruleId: string): string | undefined {
-  if (!allRules.some((r) => r.id === ruleId)) return undefined;
+  if (!RULE_IDS.has(ruleId)) return undefined;
   const base = options.docsBase ?? pathToUri(path.resolve(__dirname, '..', 'docs', 'rules'));
   return `${base.replace(/\/$/, '')}/${ruleId}.md`;
 }
@@ -91,11 +93,12 @@ function setting<T>(name: string, fallback: T): T {
 }
 
 function check(uri: string, text: string, languageId?: string, version?: number): Checked {
-  const { project, relPath } = projects.locate(uri);
+  const located = projects.locate(uri);
+  const { project, relPath } = located;
   const excluded = project.root !== '' && isExcluded(relPath, project.engine.getConfig().exclude);
   const result: CheckResult =
     setting('enable', true) && !excluded
-      ? project.engine.check({ path: relPath, text, languageId }, projects.facts(uri))
+      ? project.engine.check({ path: relPath, text, languageId }, projects.facts(located))
       : { findings: [], ruleErrors: [] };
   for (const failure of result.ruleErrors) connection.console.error(`Rule ${failure.ruleId} failed on ${relPath}: ${failure.error}`);
   return { uri, relPath, text, lines: new LineIndex(text), result, project, version };
@@ -318,8 +321,7 @@ connection.onCodeAction((params) => {
       (f) => !f.suppression && f.ruleId === data.ruleId && f.span.start === data.start && f.span.end === data.end,
     );
     if (!finding) continue;
-    const rule = projects.locate(document.uri).project.engine.rule(finding.ruleId);
-    const name = rule ? rule.id : finding.ruleId;
+    const name = finding.ruleId;
     if (finding.fix) {
       actions.push(fixAction(document.uri, checked.lines, finding.fix, diagnostic));
       const same = checked.result.findings.filter((f) => f.ruleId === finding.ruleId && f.fix && !f.suppression);
@@ -361,11 +363,10 @@ async function runScan(): Promise<ScanSummary> {
   let lastReport = 0;
   try {
     for (const project of projects.all()) {
-      const filesExclude = Object.entries(settings.filesExclude ?? {}).filter(([, on]) => on === true).map(([glob]) => glob);
       const result = await scanWorkspace({
         engine: project.engine,
         roots: [project.root],
-        exclude: [...project.engine.getConfig().exclude, ...filesExclude],
+        exclude: [...project.engine.getConfig().exclude, ...project.filesExclude],
         signal: controller.signal,
         onProgress(done, file) {
           const now = Date.now();

@@ -116,10 +116,6 @@ export class Engine {
     this.baseline = baseline;
   }
 
-  rule(id: string): Rule | undefined {
-    return this.byId.get(id);
-  }
-
   /** The severity a rule's findings get after configuration, or undefined when the rule is off. */
   effectiveSeverity(rule: Rule, reported?: Severity): Severity | undefined {
     const setting = this.config.rules[rule.id];

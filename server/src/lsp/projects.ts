@@ -14,8 +14,8 @@ export interface Project {
   /** Problems in the folder's `.fourfold.yaml`, shown as diagnostics on that file. */
   configProblems: ConfigProblem[];
   configText?: string;
-  /** Settings that came from the editor (`files.exclude` included), for the workspace scan. */
-  excludeFromEditor: string[];
+  /** The editor's `files.exclude` globs that are on; the scan skips them on top of the config's excludes. */
+  filesExclude: string[];
 }
 
 export interface EditorSettings {
@@ -48,7 +48,7 @@ export class Projects {
   }
 
   private emptyProject(root: string): Project {
-    return { root, engine: new Engine(this.rules), configProblems: [], excludeFromEditor: [] };
+    return { root, engine: new Engine(this.rules), configProblems: [], filesExclude: [] };
   }
 
   setRoots(roots: string[]): void {
@@ -76,7 +76,7 @@ export class Projects {
         engine,
         configProblems: loaded.problems,
         configText: loaded.configText,
-        excludeFromEditor: [...(fromEditor.exclude ?? []), ...filesExclude],
+        filesExclude,
       };
     });
   }
@@ -100,8 +100,8 @@ export class Projects {
     return { project: this.outside, relPath: URI.parse(uri).path };
   }
 
-  facts(uri: string): FileFacts {
-    const { relPath, absPath } = this.locate(uri);
+  /** What rules may know about a located file: its path, and its siblings when it is on disk. */
+  facts({ relPath, absPath }: { relPath: string; absPath?: string }): FileFacts {
     if (!absPath || !fs.existsSync(path.dirname(absPath))) return { path: relPath, siblingExists: () => undefined };
     return fileFacts(absPath, relPath);
   }
