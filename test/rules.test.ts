@@ -16,7 +16,7 @@ import { allRules } from '../rules/index';
 import { Engine, type SourceFile } from '../server/src/engine/engine';
 import { applyEdits } from '../server/src/engine/edits';
 import { defaultConfig, type Config } from '../server/src/engine/config';
-import { LineIndex } from '../server/src/engine/text';
+import { LineIndex } from '../server/src/core/text';
 import type { Finding, Rule } from '../server/src/engine/api';
 
 const root = path.resolve(__dirname, '..');

@@ -16,7 +16,7 @@ import { CONFIG_FILE, type Config, type RuleSetting } from './engine/config';
 import { Engine } from './engine/engine';
 import { formatJson, formatText, type ReportInput } from './engine/report';
 import { fileUri, toSarif } from './engine/sarif';
-import { LineIndex } from './engine/text';
+import { LineIndex } from './core/text';
 import { fixFiles } from './workspace/fix';
 import { loadProject } from './workspace/project';
 import { scanWorkspace } from './workspace/scan';

@@ -22,7 +22,7 @@ import { compatibleEdits } from './engine/edits';
 import type { CheckResult } from './engine/engine';
 import { toSarif } from './engine/sarif';
 import { ignoreFileInsertion, ignoreLineInsertion } from './engine/suppress';
-import { LineIndex } from './engine/text';
+import { LineIndex } from './core/text';
 import {
   DEFAULT_SEVERITY_MAPPING,
   fixAction,

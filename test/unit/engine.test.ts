@@ -8,7 +8,7 @@ import { detectKind } from '../../server/src/engine/detect';
 import { applyEdits, compatibleEdits } from '../../server/src/engine/edits';
 import { Engine, looksBinary } from '../../server/src/engine/engine';
 import { findSuppressions, ignoreFileInsertion, ignoreLineInsertion, insertionText, suppressionFor } from '../../server/src/engine/suppress';
-import { LineIndex } from '../../server/src/engine/text';
+import { LineIndex } from '../../server/src/core/text';
 
 describe('LineIndex', () => {
   test('converts offsets and positions for LF, CRLF and lone CR, in UTF-16 units', () => {

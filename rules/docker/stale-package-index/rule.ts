@@ -1,7 +1,7 @@
 import type { Rule } from '../../../server/src/engine/api';
 import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
 import { commandsOf, installCommand, packageCommand, runSteps, type Command } from '../../_helpers/docker-shell';
-import { LineIndex } from '../../../server/src/engine/text';
+import { LineIndex } from '../../../server/src/core/text';
 
 /** Package-index families: apt and apt-get share one index, as do yum and dnf on current systems. */
 const FAMILY: Record<string, string> = { apt: 'apt', apk: 'apk', yum: 'rpm', dnf: 'rpm', zypper: 'zypper', pacman: 'pacman' };

@@ -2,7 +2,7 @@
 // An entry matches by file, rule and a fingerprint of the finding's own text and line content,
 // never by line number, so it survives lines moving above it.
 import type { Finding } from './api';
-import { LineIndex } from './text';
+import { LineIndex } from '../core/text';
 
 export interface BaselineEntry {
   path: string;

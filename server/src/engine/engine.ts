@@ -5,7 +5,7 @@ import { fingerprint, type Baseline } from './baseline';
 import { defaultConfig, type Config } from './config';
 import { detectKind, LINE_COMMENT, type DocumentKind } from './detect';
 import { findSuppressions, suppressionFor } from './suppress';
-import { LineIndex } from './text';
+import { LineIndex } from '../core/text';
 import { parseDockerfile } from '../parsers/dockerfile';
 import { parseHcl, type Body } from '../parsers/hcl';
 

@@ -18,7 +18,7 @@
 // Files are sorted by path and findings by position; suppressed findings are listed with
 // `suppressed` set (and not counted in `findings`).
 import { SEVERITIES, type Finding, type Layer, type Rule, type Severity } from './api';
-import { LineIndex } from './text';
+import { LineIndex } from '../core/text';
 
 export interface ReportFile {
   /** Relative path with forward slashes, as shown. */

@@ -3,7 +3,7 @@
 // and its fix. Positions come from LineIndex only.
 import type { Edit, Finding, Rule, Severity, Span } from './api';
 import { fingerprint } from './baseline';
-import { LineIndex } from './text';
+import { LineIndex } from '../core/text';
 
 export interface SarifFile {
   /** Path relative to the scan root, forward slashes (written against `%SRCROOT%`). */

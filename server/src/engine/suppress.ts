@@ -5,7 +5,7 @@
 // A line comment applies to the next line that is not blank or a comment; when that line starts a
 // unit (a Dockerfile instruction, an HCL block or attribute), it covers the whole unit.
 import type { Span } from './api';
-import { LineIndex } from './text';
+import { LineIndex } from '../core/text';
 
 export interface SuppressionComment {
   ruleIds: string[];

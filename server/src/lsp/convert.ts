@@ -10,7 +10,7 @@ import {
 import type { Finding, Fix, Severity, Span } from '../engine/api';
 import type { CommentInsertion } from '../engine/suppress';
 import { insertionText } from '../engine/suppress';
-import { LineIndex } from '../engine/text';
+import { LineIndex } from '../core/text';
 import { DIAGNOSTIC_SOURCE } from './protocol';
 
 export type SeverityMapping = Record<Severity, DiagnosticSeverity>;

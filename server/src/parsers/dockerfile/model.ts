@@ -1,6 +1,6 @@
 // The Dockerfile model that the parser builds and the container rules read.
 // Every span is a half-open range of UTF-16 offsets into the original text.
-import type { Span } from '../../engine/api';
+import type { Span } from '../../core/span';
 
 export interface DockerfileModel {
   /** Parser directives at the top of the file (`# syntax=…`, `# escape=…`). */

@@ -1,7 +1,7 @@
 // The Dockerfile parser: text in, DockerfileModel and ParseErrors out; never throws.
 // It follows BuildKit's reading of a Dockerfile (directives, continuations, heredocs, JSON form
 // fallback) and keeps a UTF-16 span on every token. Shell text goes through ./shell.
-import type { ParseError, Parsed, Span } from '../../engine/api';
+import type { ParseError, Parsed, Span } from '../../core/span';
 import type {
   Comment,
   Directive,

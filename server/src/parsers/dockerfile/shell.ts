@@ -1,7 +1,7 @@
 // A small, lenient POSIX-shell tokenizer for RUN / CMD / ENTRYPOINT shell form and heredoc scripts.
 // It splits a script into simple commands and words; it does not expand or recurse into `$(…)`.
 // Spans are mapped back to the original Dockerfile text through an OffsetMap. It never throws.
-import type { Span } from '../../engine/api';
+import type { Span } from '../../core/span';
 import type { ShellCommand, Word } from './model';
 
 /** Maps indices of a derived string (continuation-joined text, heredoc body) to source offsets. */

@@ -1,6 +1,6 @@
 // The HCL model: what the parser builds from `.tf`, `.tfvars` and `.tf.json` and what rules read.
 // Every `span` is a half-open range of UTF-16 offsets into the original text.
-import type { Span } from '../../engine/api';
+import type { Span } from '../../core/span';
 
 export interface HclFile {
   body: Body;

@@ -1,6 +1,6 @@
 // Token navigation shared by the HCL parser's layers: lookahead, line-break sensitivity,
 // error reporting and the recovery skips. Never throws.
-import type { ParseError, Span } from '../../engine/api';
+import type { ParseError, Span } from '../../core/span';
 import type { Token, TokenList, TokenType } from './lexer';
 
 /** Nesting deeper than MAX_DEPTH is reported and skipped, so the stack never overflows. */

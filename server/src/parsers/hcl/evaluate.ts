@@ -2,7 +2,7 @@
 // `aws_s3_bucket`, …) are resolved by the caller through a RootResolver; everything else —
 // templates, operators, conditionals, for-expressions, splats, function calls — is here.
 // Internally type errors throw EvalError (so `try`/`can` work); `evaluate` never throws.
-import type { Span } from '../../engine/api';
+import type { Span } from '../../core/span';
 import type { Expression, ObjectItem, TemplatePart } from './ast';
 import { FUNCTIONS, equals, toBool, toNum, toStr } from './functions';
 import {

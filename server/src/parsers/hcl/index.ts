@@ -8,7 +8,7 @@
 //     const blocks = module.referrers(bucket, 'aws_s3_bucket_public_access_block');
 //   }
 //   decodeJson(module.attribute(policy, 'policy')!)        // jsonencode({...}) or heredoc JSON, read back
-import type { Parsed } from '../../engine/api';
+import type { Parsed } from '../../core/span';
 import type { HclFile } from './ast';
 import { parseJsonHcl } from './json';
 import { HclModule, type ModuleOptions, type SourceFile } from './module';

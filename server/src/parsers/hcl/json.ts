@@ -3,7 +3,7 @@
 // attribute; like Terraform we use what we know of the schema: the top-level block types and their
 // label counts, the meta-blocks, and for resource bodies "an object (or list of objects) is a block"
 // unless the name is one of the well-known map attributes.
-import type { ParseError, Span } from '../../engine/api';
+import type { ParseError, Span } from '../../core/span';
 import type { Attribute, Block, Body, BodyItem, Comment, Expression, HclFile, Label, ObjectItem } from './ast';
 import { parseBareTemplate } from './parser';
 

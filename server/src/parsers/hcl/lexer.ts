@@ -2,7 +2,7 @@
 // Templates make HCL's lexing modal: a stack tells whether we are in ordinary tokens, a quoted
 // string, a heredoc, or an interpolation `${ … }` whose `}` returns to the template around it.
 // Strip markers (`${~`, `~}`) and `<<-` indentation are applied here, to the literal tokens.
-import type { ParseError } from '../../engine/api';
+import type { ParseError } from '../../core/span';
 import type { Comment } from './ast';
 
 export type TokenType =

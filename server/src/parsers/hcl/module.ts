@@ -2,7 +2,7 @@
 // `terraform.tfvars` / `*.auto.tfvars` files), given as texts by the caller — no file system here.
 // Everything is evaluated lazily and cached on the instance: variables, locals (cycles detected),
 // outputs, resource bodies with `dynamic` blocks expanded, and local child modules.
-import type { Parsed, Span } from '../../engine/api';
+import type { Parsed, Span } from '../../core/span';
 import type { Attribute, Block, Body, Expression, HclFile } from './ast';
 import { ExpressionEvaluator, Namespace, childScope, type Scope } from './evaluate';
 import { parseJsonHcl } from './json';

@@ -2,7 +2,7 @@
 // This file reads the structure (bodies, attributes, blocks); expressions.ts and templates.ts read
 // values. Recovery: a broken attribute or block header skips to the end of its line (brackets
 // balanced); a missing `}` is noticed at the next top-level keyword in column 0 or at the end.
-import type { ParseError } from '../../engine/api';
+import type { ParseError } from '../../core/span';
 import type { Attribute, Block, Body, BodyItem, HclFile, Label, TemplateExpr } from './ast';
 import { MAX_DEPTH, describe } from './cursor';
 import { ExpressionParser } from './expressions';

@@ -1,6 +1,6 @@
 // Small read-only helpers over the model for rules and the engine: finding attributes and blocks,
 // literal strings, traversals, and the comments that annotate a node (for `fourfold-ignore`).
-import type { Span } from '../../engine/api';
+import type { Span } from '../../core/span';
 import type { Attribute, Block, Body, BodyItem, Comment, Expression, HclFile } from './ast';
 
 export function getAttribute(body: Body, name: string): Attribute | undefined {

@@ -2,7 +2,7 @@
 // booleans, null, arrays for tuples/lists/sets, null-prototype objects for objects/maps), so a rule
 // can read `policy.Statement[0].Effect` directly. What cannot be known is an `Unknown` — never a
 // guess — and a reference to another block is a `Reference`, which is unknown but says what it is.
-import type { Span } from '../../engine/api';
+import type { Span } from '../../core/span';
 import type { Block } from './ast';
 
 export type Value = null | boolean | number | string | Value[] | ObjectValue | Unknown;

@@ -1,4 +1,4 @@
-// LineIndex: the only place that turns UTF-16 offsets into line/character and back.
+// LineIndex: the only place that turns UTF-16 offsets into line/character and back. Imports nothing.
 // Lines end at "\n", "\r\n" or a lone "\r", as in LSP.
 
 export interface Position {
