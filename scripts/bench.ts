@@ -11,7 +11,8 @@ import path from 'node:path';
 import { allRules } from '../rules/index';
 import { Engine } from '../server/src/engine/engine';
 import { parseDockerfile } from '../server/src/parsers/dockerfile';
-import { scanWorkspace } from '../server/src/workspace/scan';
+import { loadShippedData } from '../server/src/workspace/data';
+import { Session } from '../server/src/workspace/session';
 import { prng } from './prng';
 
 const IMAGES = ['node:20-alpine', 'python:3.12-slim', 'golang:1.23', 'debian:bookworm', 'ubuntu:22.04', 'node:latest', 'alpine', 'python:2.7'];
@@ -89,10 +90,11 @@ function singleFile(): void {
 }
 
 async function scanChild(dir: string): Promise<void> {
-  const engine = new Engine(allRules);
+  const session = new Session({ rules: allRules, loadData: loadShippedData });
+  session.setFolders([dir]);
   const rssBefore = process.memoryUsage().rss;
   const start = process.hrtime.bigint();
-  const result = await scanWorkspace({ engine, roots: [dir], exclude: [] });
+  const result = await session.scan({ paths: [dir] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const bytes = result.files.reduce((n, f) => n + Buffer.byteLength(f.text), 0);
   const findings = result.files.reduce((n, f) => n + f.result.findings.length, 0);

@@ -13,11 +13,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { allRules } from '../rules/index';
-import { Engine, type SourceFile } from '../server/src/engine/engine';
+import { Engine } from '../server/src/engine/engine';
+import { loadShippedData } from '../server/src/workspace/data';
+import { Workspace } from '../server/src/workspace/workspace';
 import { applyEdits } from '../server/src/engine/edits';
 import { defaultConfig, type Config } from '../server/src/engine/config';
 import { LineIndex } from '../server/src/core/text';
-import type { Finding, Rule } from '../server/src/engine/api';
+import type { AnyRule as Rule, Finding } from '../server/src/engine/api';
 
 const root = path.resolve(__dirname, '..');
 const FIXTURE_DAY = '2026-11-26';
@@ -60,17 +62,16 @@ function engineFor(rule: Rule, settings: FixtureSettings): Engine {
   const config = { ...defaultConfig(), ...rest };
   // Only the rule under test runs, plus nothing else: every other rule is turned off.
   config.rules = Object.fromEntries(allRules.map((r) => [r.id, r.id === rule.id ? 'on' : 'off']));
-  return new Engine([rule], config, () => settings.today ?? FIXTURE_DAY);
+  return new Engine([rule], config, { today: () => settings.today ?? FIXTURE_DAY, loadData: loadShippedData });
 }
 
+/** Checks a fixture as part of a workspace rooted at its fixtures folder, with fixes built. */
 function check(engine: Engine, file: string, text: string): Finding[] {
-  const source: SourceFile = { path: path.relative(root, file).split(path.sep).join('/'), text };
-  const facts = {
-    path: source.path,
-    siblingExists: (name: string) => fs.existsSync(path.join(path.dirname(file), name)),
-  };
-  const result = engine.check(source, facts);
-  assert.deepEqual(result.ruleErrors, [], `rule threw on ${source.path}`);
+  const dir = file.slice(0, file.indexOf(`${path.sep}fixtures${path.sep}`) + '/fixtures'.length);
+  const workspace = new Workspace(dir, engine);
+  const relPath = path.relative(dir, file).split(path.sep).join('/');
+  const result = workspace.check({ path: relPath, text }, { fixes: true });
+  assert.deepEqual(result.ruleErrors, [], `rule threw on ${relPath}`);
   return result.findings.filter((f) => !f.suppression);
 }
 

@@ -9,22 +9,15 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-  CHECKED_LANGUAGES,
-  CHECKED_PATTERNS,
   ClientCommand,
+  DOCUMENT_SCHEMES,
   TRUST_CHANGED_NOTIFICATION,
   WATCHED_FILES,
   type InitializationOptions,
 } from '../../server/src/lsp/protocol';
 
 export function documentSelector(): DocumentSelector {
-  return [
-    ...CHECKED_LANGUAGES.flatMap((language) => [
-      { scheme: 'file', language },
-      { scheme: 'untitled', language },
-    ]),
-    ...CHECKED_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
-  ];
+  return DOCUMENT_SCHEMES.map((scheme) => ({ scheme }));
 }
 
 export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {

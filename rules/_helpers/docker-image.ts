@@ -1,8 +1,8 @@
 // Shared predicates for the container rules about images and users: image reference parsing,
 // the images a Dockerfile pulls, end-of-life matching, stage and USER helpers, variable expansion,
 // and the line-insertion edit that fixes use. No checks live here.
-import type { Edit, Span } from '../../server/src/engine/api';
-import type { DockerfileModel, Instruction, Stage } from '../../server/src/parsers/dockerfile/model';
+import type { Edit, Span } from '../_api';
+import type { DockerfileModel, Instruction, Stage } from '../_api';
 import eolData from '../../data/eol.json';
 
 // ---------------------------------------------------------------- image references

@@ -2,9 +2,9 @@
 // RUN (shell form, heredocs, exec form and `sh -c '…'` strings), the program behind `sudo`/`env`
 // prefixes, option parsing for package managers, and the insertion edit their fixes use.
 // No checks live here.
-import type { Edit, Span } from '../../server/src/engine/api';
-import type { DockerfileModel, Instruction, ShellCommand, Stage, Word } from '../../server/src/parsers/dockerfile/model';
-import { shiftMap, tokenizeShell, type OffsetMap } from '../../server/src/parsers/dockerfile/shell';
+import type { Edit, Span } from '../_api';
+import type { DockerfileModel, Instruction, ShellCommand, Stage, Word } from '../_api';
+import { shiftMap, tokenizeShell, type OffsetMap } from '../_api';
 
 // ---------------------------------------------------------------- RUN instructions and commands
 

@@ -1,8 +1,8 @@
 // Shared predicates for the container rules about stages and instructions: which stage a
 // `--from` names, how stages use each other, instruction lookups, exec-form conversion and the
 // sensitive file names that must not be copied into an image. No checks live here.
-import type { Span } from '../../server/src/engine/api';
-import type { DockerfileModel, Flag, Instruction, Stage, Word } from '../../server/src/parsers/dockerfile/model';
+import type { Span } from '../_api';
+import type { DockerfileModel, Flag, Instruction, Stage, Word } from '../_api';
 import { allInstructions, expandedWord } from './docker-image';
 
 // ---------------------------------------------------------------- positions

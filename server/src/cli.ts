@@ -10,16 +10,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { version as VERSION } from '../../package.json';
 import { allRules } from '../../rules/index';
-import { SEVERITIES, type Finding, type Rule, type Severity } from './engine/api';
-import { createBaseline } from './engine/baseline';
+import { SEVERITIES, type AnyRule as Rule, type Finding, type Severity } from './engine/api';
 import { CONFIG_FILE, type Config, type RuleSetting } from './engine/config';
-import { Engine } from './engine/engine';
 import { formatJson, formatText, type ReportInput } from './engine/report';
-import { fileUri, toSarif } from './engine/sarif';
+import { fileUri } from './engine/sarif';
 import { LineIndex } from './core/text';
+import { loadShippedData } from './workspace/data';
 import { fixFiles } from './workspace/fix';
-import { loadProject } from './workspace/project';
-import { scanWorkspace } from './workspace/scan';
+import { Session } from './workspace/session';
 
 const HELP = `fourfold ${VERSION} — cloud-native security checks (Dockerfiles and secrets; Terraform syntax; Kubernetes and TypeScript to come)
 
@@ -265,55 +263,51 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
   const writeBaseline = values['write-baseline'] as string | undefined;
   if (values.fix && writeBaseline !== undefined) throw new UsageError('--fix and --write-baseline cannot be used together');
 
-  const project = loadProject(root, {
-    settings: {},
-    trusted: true,
+  const session = new Session({
     rules: allRules,
+    trusted: true,
     configPath,
+    loadData: loadShippedData,
+    useBaseline: writeBaseline === undefined,
     overrides: { rules: ruleFlags, exclude: excludeFlags, ...(baselineFlag ? { baseline: baselineFlag } : {}) } satisfies Partial<Config>,
   });
-  if (project.problems.length) {
-    const shown = toSlashes(path.relative(io.cwd, project.configPath ?? path.join(root, CONFIG_FILE))) || CONFIG_FILE;
-    const lines = new LineIndex(project.configText ?? '');
-    for (const problem of project.problems) {
-      const at = lines.position(problem.span.start);
-      io.stderr.write(`${shown}:${at.line + 1}:${at.character + 1}: ${problem.message}\n`);
-    }
-    io.stderr.write(`fourfold: invalid configuration in ${shown} (see fourfold --help)\n`);
-    return 2;
-  }
-  if (project.baselineError && writeBaseline === undefined) {
-    io.stderr.write(`fourfold: ${project.baselineError} (see fourfold --help)\n`);
-    return 2;
-  }
+  session.setFolders([root]);
+  const problems = configurationProblems(session, io, root, writeBaseline !== undefined);
+  if (problems) return problems;
 
-  const engine = new Engine(allRules, project.config);
-  if (writeBaseline === undefined) engine.setBaseline(project.baseline);
-  const result = await scanWorkspace({ engine, roots: paths, base: root, exclude: project.config.exclude });
+  const result = await session.scan({ paths, fixes: format === 'sarif' });
+  // Configuration roots below the scan root (a sub-folder's own .fourfold.yaml) are read as files are met.
+  const late = configurationProblems(session, io, root, writeBaseline !== undefined);
+  if (late) return late;
+  const shown = (absPath: string) => toSlashes(path.relative(root, absPath));
 
   if (writeBaseline !== undefined) {
-    const target = writeBaseline ? path.resolve(io.cwd, writeBaseline) : project.baselinePath;
-    const baseline = createBaseline(result.files.map((f) => ({ path: f.relPath, text: f.text, findings: f.result.findings })));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, JSON.stringify(baseline, null, 2) + '\n');
-    if (!values.quiet) {
-      io.stdout.write(`Wrote ${baseline.findings.length} accepted finding${baseline.findings.length === 1 ? '' : 's'} to ${toSlashes(path.relative(io.cwd, target)) || target}\n`);
+    for (const { path: target, baseline } of session.baselines(result.files)) {
+      const file = writeBaseline ? path.resolve(io.cwd, writeBaseline) : target;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(baseline, null, 2) + '\n');
+      if (!values.quiet) io.stdout.write(`Wrote ${baseline.findings.length} accepted finding${baseline.findings.length === 1 ? '' : 's'} to ${toSlashes(path.relative(io.cwd, file)) || file}\n`);
+      if (writeBaseline) break;
     }
     return 0;
   }
 
   if (values.fix) {
-    const fixed = fixFiles(result.files, engine);
+    const fixed = fixFiles(result.files);
     for (const skipped of fixed.skipped) io.stderr.write(`fourfold: ${skipped.relPath}: fixes not written: ${skipped.reason}\n`);
     if (!values.quiet) {
       io.stderr.write(`fourfold: applied ${fixed.fixes} fix${fixed.fixes === 1 ? '' : 'es'} in ${fixed.files} file${fixed.files === 1 ? '' : 's'}; the report shows what is left\n`);
     }
   }
 
-  const ruleErrors = result.files.flatMap((f) => f.result.ruleErrors.map((e) => ({ path: f.relPath, ...e })));
+  const ruleErrors = result.files.flatMap((f) => f.result.ruleErrors.map((e) => ({ path: shown(f.absPath), ...e })));
+  const skipped = [
+    ...result.skipped.map((s) => ({ path: shown(s.absPath), reason: s.reason })),
+    ...result.empty.map((folder) => ({ path: shown(folder) || '.', reason: 'no file to check in this folder' })),
+  ];
   const input: ReportInput = {
-    files: result.files.map((f) => ({ path: f.relPath, text: f.text, findings: f.result.findings })),
-    skipped: result.skipped.map((s) => ({ path: s.relPath, reason: s.reason })),
+    files: result.files.map((f) => ({ path: shown(f.absPath), text: f.text, findings: f.result.findings })),
+    skipped,
     rules: allRules,
     ruleErrors,
     toolVersion: VERSION,
@@ -322,20 +316,15 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
   let report: string;
   if (format === 'json') report = formatJson(input);
   else if (format === 'sarif') {
-    const log = toSarif(
-      result.files.map((f) => ({ relPath: f.relPath, text: f.text, findings: f.result.findings })),
-      allRules,
-      {
-        toolVersion: VERSION,
-        baseUri: fileUri(root) + '/',
-        helpMarkdown: docsFor,
-        ruleSeverity: (rule) => engine.effectiveSeverity(rule),
-        notifications: [
-          ...result.skipped.map((s) => ({ level: 'note' as const, message: `skipped: ${s.reason}`, relPath: s.relPath })),
-          ...ruleErrors.map((e) => ({ level: 'error' as const, message: `rule ${e.ruleId} failed: ${e.error.split('\n')[0]}`, relPath: e.path })),
-        ],
-      },
-    );
+    const log = session.sarif(result.files, root, {
+      toolVersion: VERSION,
+      baseUri: fileUri(root) + '/',
+      helpMarkdown: docsFor,
+      notifications: [
+        ...skipped.map((s) => ({ level: 'note' as const, message: `skipped: ${s.reason}`, relPath: s.path })),
+        ...ruleErrors.map((e) => ({ level: 'error' as const, message: `rule ${e.ruleId} failed: ${e.error.split('\n')[0]}`, relPath: e.path })),
+      ],
+    });
     report = JSON.stringify(log, null, 2) + '\n';
   } else {
     const color = !values.output && Boolean(io.stdout.isTTY) && !(io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '');
@@ -358,6 +347,26 @@ async function scan(rawArgs: string[], io: CliIo): Promise<number> {
     io.stderr.write(`fourfold: wrote ${format} report to ${values.output}${gate}\n`);
   }
   return failing.length > 0 ? 1 : 0;
+}
+
+/** Prints the configuration problems of every root read so far; exit code 2 when there are any. */
+function configurationProblems(session: Session, io: CliIo, root: string, ignoreBaseline: boolean): number | undefined {
+  let bad: string | undefined;
+  for (const info of session.all()) {
+    const baselineError = ignoreBaseline ? undefined : info.baselineError;
+    if (info.problems.length === 0 && !baselineError) continue;
+    const shown = toSlashes(path.relative(io.cwd, info.configPath ?? path.join(info.workspace.root || root, CONFIG_FILE))) || CONFIG_FILE;
+    const lines = new LineIndex(info.configText ?? '');
+    for (const problem of info.problems) {
+      const at = lines.position(problem.span.start);
+      io.stderr.write(`${shown}:${at.line + 1}:${at.character + 1}: ${problem.message}\n`);
+    }
+    if (info.problems.length) bad ??= `invalid configuration in ${shown}`;
+    else if (baselineError) bad ??= baselineError;
+  }
+  if (!bad) return undefined;
+  io.stderr.write(`fourfold: ${bad} (see fourfold --help)\n`);
+  return 2;
 }
 
 function unsuppressedAtOrAbove(findings: readonly Finding[], threshold: Severity): Finding[] {

@@ -163,6 +163,7 @@ describe('toSarif', () => {
     title: 'Example',
     severity: 'low',
     layer: 'container',
+    category: 'security',
     model: 'dockerfile',
     description: 'An example rule.',
     references: { cwe: ['250'], kics: ['ABC'], hadolint: ['DL3002'] },

@@ -19,7 +19,7 @@ describe('text format', () => {
     // grouped: all lines of one file together, files in path order
     const paths = out.split('\n').map((l) => /^(\S+?):\d+:\d+ /.exec(l)?.[1]).filter(Boolean);
     assert.deepEqual(paths, [...paths].sort());
-    assert.match(out, /^\d+ findings? in \d+ files? \(3 files checked\): .*\d+ high/m);
+    assert.match(out, /^\d+ findings? in \d+ files? \(5 files checked\): .*\d+ high/m);
     assert.match(out, /^ {2}by layer: .*container \d+/m);
     // suppressed findings are counted, not listed
     assert.doesNotMatch(out, /^tools\/Dockerfile:\d+:\d+\s+\S+\s+docker\/user-root/m);
@@ -48,7 +48,7 @@ describe('text format', () => {
     write(clean, 'README.md', '# nothing to check\n');
     const none = runCli(['scan'], { cwd: clean });
     assert.equal(none.code, 0);
-    assert.match(none.stdout, /^No findings \(0 files checked\)\.$/m);
+    assert.match(none.stdout, /^No findings \(1 file checked\)\.$/m);
   });
 
   it('writes the report to --output', () => {
@@ -86,7 +86,7 @@ describe('JSON format', () => {
     const all = report.files.flatMap((f) => f.findings);
     assert.equal(s.findings, all.filter((f) => !f.suppressed).length);
     assert.equal(s.suppressed, suppressed.length);
-    assert.equal(s.files, 3);
+    assert.equal(s.files, 5, 'every text file is checked: three Dockerfiles, .dockerignore and the README');
     assert.equal(Object.values(s.bySeverity).reduce((a, b) => a + b, 0), s.findings);
     assert.equal(Object.values(s.byLayer).reduce((a, b) => a + b, 0), s.findings);
   });
@@ -175,7 +175,7 @@ describe('baseline', () => {
 
     const after = runCli(['scan', '--fail-on', 'info'], { cwd: workspace });
     assert.equal(after.code, 0, after.stdout);
-    assert.match(after.stdout, /^No findings \(3 files checked, \d+ suppressed\)\.$/m);
+    assert.match(after.stdout, /^No findings \(6 files checked, \d+ suppressed\)\.$/m);
 
     // Lines move: a comment and blank lines above everything.
     const api = path.join(workspace, 'services/api/Dockerfile');
@@ -218,12 +218,13 @@ describe('the walk', () => {
   it('checks a named file even when it is ignored, and notes named files it cannot check', () => {
     const workspace = copyFixture('workspace-gitignore');
     write(workspace, 'README.md', '# build notes\n');
-    const { report } = scanJson(workspace, ['build/Dockerfile', 'README.md']);
-    assert.deepEqual(report.files.map((f) => f.path), ['build/Dockerfile']);
-    assert.deepEqual(report.skipped, [{ path: 'README.md', reason: 'not a kind of file Fourfold checks' }]);
-    const text = runCli(['scan', 'README.md'], { cwd: workspace });
+    write(workspace, 'logo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+    const { report } = scanJson(workspace, ['build/Dockerfile', 'README.md', 'logo.png']);
+    assert.deepEqual(report.files.map((f) => f.path), ['build/Dockerfile'], 'the README is checked and has no finding');
+    assert.deepEqual(report.skipped, [{ path: 'logo.png', reason: 'binary content' }]);
+    const text = runCli(['scan', 'logo.png'], { cwd: workspace });
     assert.equal(text.code, 0);
-    assert.match(text.stdout, /note: skipped README\.md: not a kind of file Fourfold checks/);
+    assert.match(text.stdout, /note: skipped logo\.png: binary content/);
   });
 
   it('skips binary and oversized files with a note', () => {

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { allRules } from '../../rules/index';
-import { Engine } from '../../server/src/engine/engine';
-import { fileFacts, loadProject, readSourceFile } from '../../server/src/workspace/project';
-import { scanWorkspace } from '../../server/src/workspace/scan';
+import { loadShippedData } from '../../server/src/workspace/data';
+import { loadProject, readSourceFile } from '../../server/src/workspace/project';
+import { Session } from '../../server/src/workspace/session';
 import { isExcluded, walkWorkspace } from '../../server/src/workspace/walk';
 import { copyFixture, emptyWorkspace, write } from './helpers';
 
@@ -17,7 +17,7 @@ async function walk(root: string, exclude: string[] = [], base?: string): Promis
 }
 
 describe('walkWorkspace', () => {
-  it('yields only files Fourfold knows, sorted, honouring .gitignore at every level', async () => {
+  it('yields every file, sorted, honouring .gitignore at every level', async () => {
     const ws = copyFixture('workspace-gitignore');
     write(ws, 'notes.txt', 'x');
     write(ws, 'Dockerfile.md', 'x');
@@ -28,7 +28,10 @@ describe('walkWorkspace', () => {
     write(ws, 'Dockerfile.go', 'x');
     write(ws, 'Dockerfile.prod', 'x');
     write(ws, 'ci/base.Containerfile', 'x');
-    assert.deepEqual(await walk(ws), ['Dockerfile', 'Dockerfile.prod', 'ci/base.Containerfile', 'infra/main.tf', 'sub/Dockerfile', 'sub/keep.generated.dockerfile']);
+    assert.deepEqual(await walk(ws), [
+      '.gitignore', 'Dockerfile', 'Dockerfile.go', 'Dockerfile.md', 'Dockerfile.prod', 'ci/base.Containerfile', 'infra/main.tf', 'notes.txt',
+      'sub/.gitignore', 'sub/Dockerfile', 'sub/keep.generated.dockerfile', 'test/dockerfile-parser.test.ts',
+    ]);
   });
 
   it('prunes excluded folders and applies the .gitignore files above a root that lies below the base', async () => {
@@ -36,8 +39,8 @@ describe('walkWorkspace', () => {
     write(ws, 'vendor/lib/Dockerfile', 'x');
     write(ws, 'sub/deep/x.generated.dockerfile', 'x');
     // sub/deep/x.generated.dockerfile stays ignored by the root .gitignore; sub/.gitignore re-includes only keep.*
-    assert.deepEqual(await walk(ws, ['vendor', 'sub/Dockerfile']), ['Dockerfile', 'sub/keep.generated.dockerfile']);
-    assert.deepEqual(await walk(path.join(ws, 'sub'), [], ws), ['sub/Dockerfile', 'sub/keep.generated.dockerfile']);
+    assert.deepEqual(await walk(ws, ['vendor', 'sub/Dockerfile']), ['.gitignore', 'Dockerfile', 'sub/.gitignore', 'sub/keep.generated.dockerfile']);
+    assert.deepEqual(await walk(path.join(ws, 'sub'), [], ws), ['sub/.gitignore', 'sub/Dockerfile', 'sub/keep.generated.dockerfile']);
     assert.ok(isExcluded('vendor/lib/Dockerfile', ['vendor']));
     assert.ok(isExcluded('a/testdata/Dockerfile', ['**/testdata/**']));
     assert.ok(!isExcluded('src/Dockerfile', ['vendor/**']));
@@ -83,7 +86,7 @@ describe('readSourceFile', () => {
   });
 });
 
-describe('loadProject and fileFacts', () => {
+describe('loadProject and the project view', () => {
   it('merges settings, the file and overrides; problems keep the file text for positions', () => {
     const ws = copyFixture('workspace-bad-config');
     const loaded = loadProject(ws, { settings: { exclude: ['x/**'] }, trusted: true, rules: allRules });
@@ -120,32 +123,37 @@ describe('loadProject and fileFacts', () => {
     assert.match(broken.baselineError ?? '', /no "findings" array/);
   });
 
-  it('fileFacts answers sibling questions from the file system, once per folder and name', () => {
+  it('the project view answers "does this file exist?" from the disk, once per check', () => {
     const ws = emptyWorkspace();
-    const file = write(ws, 'app/Dockerfile', 'FROM x\n');
-    const cache = new Map();
-    const facts = fileFacts(file, 'app/Dockerfile', cache);
-    assert.equal(facts.path, 'app/Dockerfile');
-    assert.equal(facts.siblingExists('.dockerignore'), false);
+    write(ws, 'app/Dockerfile', 'FROM x\n');
+    const workspace = session(ws).workspaceAt(ws);
+    const view = workspace.view('app/Dockerfile');
+    assert.equal(view.exists('app/.dockerignore'), false);
     write(ws, 'app/.dockerignore', '.git\n');
-    assert.equal(facts.siblingExists('.dockerignore'), false, 'cached for the scan');
-    assert.equal(fileFacts(file, 'app/Dockerfile').siblingExists('.dockerignore'), true, 'a fresh cache sees it');
+    assert.equal(view.exists('app/.dockerignore'), false, 'remembered for the rest of the check');
+    assert.equal(workspace.view('app/Dockerfile').exists('app/.dockerignore'), true, 'a new check sees it');
   });
 });
 
-describe('scanWorkspace', () => {
+function session(root: string): Session {
+  const s = new Session({ rules: allRules, loadData: loadShippedData });
+  s.setFolders([root]);
+  return s;
+}
+
+describe('Session.scan', () => {
   it('checks files, reports progress, and notes skipped ones', async () => {
     const ws = copyFixture('workspace-basic');
     write(ws, 'bin/x.dockerfile', Buffer.from([0, 1, 2]));
     write(ws, 'infra/main.tf', 'resource "x" "y" {}\n');
     const progress: [number, string][] = [];
-    const result = await scanWorkspace({ engine: new Engine(allRules), roots: [ws], exclude: [], onProgress: (n, p) => progress.push([n, p]) });
+    const result = await session(ws).scan({ paths: [ws], onProgress: (n, p) => progress.push([n, p]) });
     assert.equal(result.cancelled, false);
     const checked = result.files.map((f) => f.relPath);
     assert.ok(['Dockerfile', 'services/api/Dockerfile', 'tools/Dockerfile'].every((p) => checked.includes(p)), checked.join());
-    assert.deepEqual(result.skipped.map((s) => [s.relPath, s.reason]), [['bin/x.dockerfile', 'binary content']]);
+    assert.deepEqual(result.skipped.map((s) => [path.relative(ws, s.absPath), s.reason]), [['bin/x.dockerfile', 'binary content']]);
     assert.deepEqual(progress.map(([n]) => n), progress.map((_, i) => i + 1));
-    assert.ok(result.files.every((f) => f.result.kind && f.text.length > 0));
+    assert.ok(result.files.every((f) => f.result.kind && (f.result.findings.length === 0 || f.text.length > 0)));
     const root = result.files.find((f) => f.relPath === 'Dockerfile')!;
     assert.ok(root.result.findings.some((f) => f.ruleId === 'docker/user-root'));
   });
@@ -154,25 +162,14 @@ describe('scanWorkspace', () => {
     const ws = emptyWorkspace();
     for (let i = 0; i < 60; i++) write(ws, `svc${i}/Dockerfile`, 'FROM alpine:3.20\n');
     const controller = new AbortController();
-    const result = await scanWorkspace({
-      engine: new Engine(allRules),
-      roots: [ws],
-      exclude: [],
-      signal: controller.signal,
-      onProgress: (n) => n === 10 && controller.abort(),
-    });
+    const result = await session(ws).scan({ paths: [ws], signal: controller.signal, onProgress: (n) => n === 10 && controller.abort() });
     assert.equal(result.cancelled, true);
     assert.equal(result.files.length, 10);
   });
 
   it('reports paths relative to the base across several roots, once each', async () => {
     const ws = copyFixture('workspace-basic');
-    const result = await scanWorkspace({
-      engine: new Engine(allRules),
-      roots: [path.join(ws, 'services'), path.join(ws, 'services/api/Dockerfile'), path.join(ws, 'tools')],
-      base: ws,
-      exclude: [],
-    });
+    const result = await session(ws).scan({ paths: [path.join(ws, 'services'), path.join(ws, 'services/api/Dockerfile'), path.join(ws, 'tools')] });
     assert.deepEqual(result.files.map((f) => f.relPath), ['services/api/Dockerfile', 'tools/Dockerfile']);
   });
 });

@@ -273,7 +273,7 @@ describe('workspace scan', () => {
     try {
       const sub = fileUri(path.join(root, 'services/api/Containerfile'));
       const summary = await client.executeCommand<{ files: number; findings: number; cancelled: boolean }>('fourfold.server.scanWorkspace');
-      assert.equal(summary.files, 2);
+      assert.equal(summary.files, 3, 'the two Dockerfiles and the .gitignore');
       assert.equal(summary.cancelled, false);
       assert.ok(summary.findings >= 4);
       assert.ok(codes(client.diagnostics.get(sub) ?? []).includes('docker/sudo'));

@@ -1,10 +1,10 @@
 // The engine's own pieces: positions, detection, suppressions, configuration, baseline, edits.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Rule } from '../../server/src/engine/api';
+import type { AnyRule, Rule } from '../../server/src/engine/api';
 import { createBaseline, fingerprint, parseBaseline } from '../../server/src/engine/baseline';
 import { configFromSettings, defaultConfig, mergeConfig, parseConfigFile } from '../../server/src/engine/config';
-import { detectKind } from '../../server/src/engine/detect';
+import { detectKind } from '../../server/src/engine/languages';
 import { applyEdits, compatibleEdits } from '../../server/src/engine/edits';
 import { Engine, looksBinary } from '../../server/src/engine/engine';
 import { findSuppressions, ignoreFileInsertion, ignoreLineInsertion, insertionText, suppressionFor } from '../../server/src/engine/suppress';
@@ -25,30 +25,36 @@ describe('LineIndex', () => {
 });
 
 describe('detectKind', () => {
-  const cases: [string, string | undefined][] = [
+  const cases: [string, string][] = [
     ['Dockerfile', 'dockerfile'],
     ['dockerfile', 'dockerfile'],
     ['DOCKERFILE.prod', 'dockerfile'],
     ['api.Dockerfile', 'dockerfile'],
     ['x/positive2.dockerfile', 'dockerfile'],
     ['Containerfile', 'dockerfile'],
-    ['Dockerfile.md', undefined],
+    ['Dockerfile.md', 'text'],
     ['Dockerfile-dev', 'dockerfile'],
-    ['test/unit/dockerfile-parser.test.ts', undefined],
-    ['Dockerfile.go', undefined],
-    ['Dockerfile-linux.template', undefined],
-    ['Dockerfile.j2', undefined],
+    ['test/unit/dockerfile-parser.test.ts', 'text'],
+    ['Dockerfile.go', 'text'],
+    ['Dockerfile-linux.template', 'text'],
+    ['Dockerfile.j2', 'text'],
     ['prod.DOCKERFILE', 'dockerfile'],
-    ['.dockerignore', undefined],
+    ['.dockerignore', 'text'],
     ['main.tf', 'terraform'],
     ['prod.tfvars', 'terraform'],
     ['main.tf.json', 'terraform-json'],
-    ['notes.txt', undefined],
+    ['notes.txt', 'text'],
+    ['deploy.yaml', 'yaml'],
+    ['.env', 'text'],
   ];
   for (const [name, kind] of cases) test(`${name} -> ${kind}`, () => assert.equal(detectKind(name), kind));
   test('an untitled buffer in dockerfile mode is a Dockerfile', () => assert.equal(detectKind('Untitled-1', 'dockerfile'), 'dockerfile'));
+  test('YAML is a Kubernetes manifest by its content', () => {
+    assert.equal(detectKind('deploy.yaml', undefined, 'apiVersion: apps/v1\nkind: Deployment\n'), 'kubernetes');
+    assert.equal(detectKind('compose.yml', undefined, 'services:\n  web:\n    image: nginx\n'), 'yaml');
+  });
   test('the editor language id wins over a Dockerfile-like name', () => {
-    assert.equal(detectKind('Dockerfile.prod', 'jinja'), undefined);
+    assert.equal(detectKind('Dockerfile.prod', 'jinja'), 'text');
     assert.equal(detectKind('Dockerfile.prod', 'plaintext'), 'dockerfile');
     assert.equal(detectKind('Dockerfile.template', 'dockerfile'), 'dockerfile', 'a template the user set to Dockerfile mode');
   });
@@ -72,7 +78,7 @@ describe('suppressions', () => {
     const start = l.lineStart(line);
     return { start, end: line === 3 ? l.lineEnd(4) : l.lineEnd(line) };
   });
-  const comments = findSuppressions(text, '#', units);
+  const comments = findSuppressions(new LineIndex(text), '#', units);
   const at = (needle: string) => ({ start: text.indexOf(needle), end: text.indexOf(needle) + needle.length });
 
   test('parses rule lists, reasons and expiry dates', () => {
@@ -97,16 +103,16 @@ describe('suppressions', () => {
   });
   test('insertions keep indentation and line endings, and go below headers', () => {
     const crlf = 'FROM a\r\n  RUN x\r\n';
-    const line = ignoreLineInsertion(crlf, '#', 'docker/sudo', { start: 12, end: 13 }, []);
+    const line = ignoreLineInsertion(new LineIndex(crlf), '#', 'docker/sudo', { start: 12, end: 13 }, []);
     assert.equal(insertionText(line), '  # fourfold-ignore docker/sudo: reason\r\n');
     assert.equal(line.offset, 8);
-    const file = ignoreFileInsertion('# syntax=x', '#', 'docker/sudo', 10);
+    const file = ignoreFileInsertion(new LineIndex('# syntax=x'), '#', 'docker/sudo', 10);
     assert.equal(insertionText(file), '\n# fourfold-ignore-file docker/sudo: reason\n');
   });
 });
 
 describe('configuration', () => {
-  const known = new Set(['docker/sudo', 'docker/user-root']);
+  const known = new Map(['docker/sudo', 'docker/user-root'].map((id) => [id, { id } as AnyRule]));
   test('a valid file', () => {
     const { config, problems } = parseConfigFile('rules:\n  docker/sudo: off\n  docker/user-root: {severity: critical}\nexclude: [a/**]\ntrustedRegistries: ghcr.io\n', known);
     assert.deepEqual(problems, []);
@@ -144,11 +150,12 @@ describe('configuration', () => {
 });
 
 describe('engine', () => {
-  const shout: Rule<string> = {
+  const shout: Rule<'text'> = {
     id: 'test/shout',
     title: 'Shouting',
     severity: 'low',
     layer: 'general',
+    category: 'security',
     model: 'text',
     description: 'Finds the word SHOUT in any checked file.',
     references: { cwe: ['CWE-1'] },
@@ -157,10 +164,10 @@ describe('engine', () => {
       for (const m of ctx.model.matchAll(/SHOUT/g)) ctx.report({ messageId: 'found', data: { word: m[0] }, span: { start: m.index!, end: m.index! + 5 } });
     },
   };
-  const broken: Rule<string> = { ...shout, id: 'test/broken', check: () => { throw new Error('bug'); } };
+  const broken: Rule<'text'> = { ...shout, id: 'test/broken', check: () => { throw new Error('bug'); } };
 
   test('runs text rules on known kinds, formats messages, applies severity settings', () => {
-    const engine = new Engine([shout as Rule, broken as Rule]);
+    const engine = new Engine([shout, broken]);
     const result = engine.check({ path: 'Dockerfile', text: 'FROM a\nRUN SHOUT\n' });
     assert.equal(result.kind, 'dockerfile');
     const found = result.findings.filter((f) => f.ruleId === 'test/shout');
@@ -168,17 +175,17 @@ describe('engine', () => {
     assert.equal(result.ruleErrors[0].ruleId, 'test/broken', 'a throwing rule is isolated');
     engine.setConfig({ ...defaultConfig(), rules: { 'test/shout': 'high' } });
     assert.equal(engine.check({ path: 'Dockerfile', text: 'SHOUT' }).findings.find((f) => f.ruleId === 'test/shout')!.severity, 'high');
-    assert.deepEqual(engine.check({ path: 'notes.txt', text: 'SHOUT' }).findings, []);
+    assert.deepEqual(engine.check({ path: 'notes.txt', text: 'SHOUT' }).findings.map((f) => f.ruleId), ['test/shout'], 'every text file reaches the text rules');
   });
   test('binary and oversized files are skipped with a reason', () => {
-    const engine = new Engine([shout as Rule]);
+    const engine = new Engine([shout]);
     assert.equal(engine.check({ path: 'Dockerfile', text: 'FROM \u0000' }).skipped, 'binary content');
     engine.setConfig({ ...defaultConfig(), maxFileSizeKb: 1 });
     assert.match(engine.check({ path: 'Dockerfile', text: 'x'.repeat(2000) }).skipped!, /larger than 1 KB/);
     assert.equal(looksBinary('plain text'), false);
   });
   test('the baseline hides accepted findings even when lines move, and only as many as were accepted', () => {
-    const engine = new Engine([shout as Rule]);
+    const engine = new Engine([shout]);
     const text = 'FROM a\nRUN SHOUT\n';
     const before = engine.check({ path: 'Dockerfile', text });
     const baseline = createBaseline([{ path: 'Dockerfile', text, findings: before.findings }]);

@@ -1,15 +1,15 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { allInstructions, copySources, expandedWord, isArchiveName, isRemoteSource } from '../../_helpers/docker-image';
 
 /** Flags only ADD understands: with them COPY is not a drop-in replacement. */
 const ADD_ONLY_FLAGS = new Set(['checksum', 'keep-git-dir', 'unpack']);
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/add-instead-of-copy',
   title: 'ADD used where COPY does the same',
   severity: 'low',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'ADD copies local files that are neither archives to unpack nor URLs, which COPY does without ADD\'s implicit behaviour.',
   references: {

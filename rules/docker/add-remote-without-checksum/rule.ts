@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { allInstructions, copySources, expandedWord, isGitSource, isRemoteSource } from '../../_helpers/docker-image';
 
 /** A git source pinned to a full commit id (`…repo.git#<40 hex>`) cannot change under the build. */
@@ -7,11 +6,12 @@ function pinnedGitCommit(source: string): boolean {
   return /#[0-9a-f]{40}(?::[^#]*)?$/i.test(source);
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/add-remote-without-checksum',
   title: 'ADD of a remote URL without --checksum',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'ADD downloads a URL or git repository into the image without verifying what it got.',
   references: {

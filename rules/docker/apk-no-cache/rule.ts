@@ -1,14 +1,14 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, insertAfter, installCommand, mountTargets, removesPath, runSteps, shippingStages } from '../../_helpers/docker-shell';
 
 const APK_CACHE = /^\/var\/cache\/apk(\/|$)/;
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/apk-no-cache',
   title: 'apk add without --no-cache',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: '`apk add` runs without `--no-cache`, so the package index downloaded for it stays in the image layer.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Word } from '../../_api';
 import { clusterHas, commandsOf, insertAfter, installCommand, pipedFrom, runSteps, settingApplies, settingFrom } from '../../_helpers/docker-shell';
 
 /** `-y`, `--yes`, `--assume-yes`, `-o APT::Get::Assume-Yes=true`, or quiet level 2 (`-qq`, `-q=2`, `-q -q`), which implies yes. */
@@ -16,11 +15,12 @@ function assumesYes(args: Word[]): boolean {
   return quiet >= 2;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-get-missing-yes',
   title: 'apt-get install without -y',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: '`apt-get install` runs without `-y`, so the build depends on answering a prompt that a non-interactive build cannot answer.',
   references: {

@@ -1,14 +1,14 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, insertAfter, installCommand, runSteps, settingApplies, settingFrom } from '../../_helpers/docker-shell';
 
 const RECOMMENDS_OFF = /Install-Recommends=(false|0|no)/i;
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-get-no-install-recommends',
   title: 'apt-get install without --no-install-recommends',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: '`apt-get install` also installs every recommended package, adding software (and attack surface) the image never asked for.',
   references: {

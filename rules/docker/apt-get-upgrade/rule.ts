@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, packageCommand, runSteps } from '../../_helpers/docker-shell';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-get-upgrade',
   title: 'Distribution upgrade inside the image build',
   severity: 'low',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A RUN upgrades the whole distribution (`apt-get dist-upgrade`, `apt-get upgrade`, `zypper dist-upgrade`), so the image content depends on the day it was built rather than on the base image.',
   references: { hadolint: ['DL3035'], trivy: ['AVD-DS-0024'] },

@@ -1,14 +1,14 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, installCommand, mountTargets, removesPath, runSteps, shippingStages } from '../../_helpers/docker-shell';
 
 const APT_LISTS = /^\/var\/lib\/apt\/lists(\/|$)/;
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-lists-not-removed',
   title: 'apt lists left in the image layer',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'A RUN installs with apt but does not remove `/var/lib/apt/lists/*` in the same RUN, so the package index stays in the layer.',
   references: {

@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { chmodMode, commandsOf, modeGrant, runSteps } from '../../_helpers/docker-shell';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/chmod-setuid',
   title: 'setuid or setgid bit set in the image',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A `chmod` in RUN (or `COPY --chmod`) sets the setuid or setgid bit (`+s`, `u+s`, `g+s`, `4755`, `2755`), giving a program its owner\'s privileges whoever runs it.',
   references: { cwe: ['CWE-250'], cis: ['CIS Docker 4.8'] },

@@ -1,5 +1,4 @@
-import type { Fix, Rule, Span } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Fix, Rule, Span } from '../../_api';
 import { chmodMode, commandsOf, modeGrant, runSteps } from '../../_helpers/docker-shell';
 
 /**
@@ -13,11 +12,12 @@ function withoutOthersWrite(mode: string, span: Span, text: string): Fix | undef
   return { title: `Remove write for others (${mode} -> ${fixed})`, edits: [{ span, newText: fixed }] };
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/chmod-world-writable',
   title: 'World-writable file permissions',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A `chmod` in RUN (or `COPY --chmod`) makes files writable by every user in the container (`777`, `666`, `o+w`, `a+w`).',
   references: { cwe: ['CWE-732'] },

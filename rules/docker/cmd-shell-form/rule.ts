@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Instruction, Rule } from '../../_api';
 import { finalStage, stageChain } from '../../_helpers/docker-image';
 import { almostJsonArray, execForm, instructionsOf, plainArgv } from '../../_helpers/docker-stage';
 
@@ -26,11 +25,12 @@ function effective(model: DockerfileModel): Instruction[] {
   return out;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/cmd-shell-form',
   title: 'CMD or ENTRYPOINT in shell form',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'The image starts its process through `/bin/sh -c`, so the shell is PID 1 and stop signals never reach the application.',
   references: {

@@ -1,16 +1,16 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { effectiveUser, finalStage, isRootUser, stageChain, userOf } from '../../_helpers/docker-image';
 import { flag } from '../../_helpers/docker-stage';
 
 /** Destinations that a service legitimately writes to: data, caches, logs, uploads. */
 const WRITABLE_DESTINATION = /^\/(?:tmp|var\/(?:lib|cache|log|tmp|run))(?:\/|$)|(?:^|\/)(?:data|cache|\.cache|logs?|uploads|storage|state|tmp)\/?$/;
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/copy-chown-runtime-user',
   title: 'Copied files owned by the runtime user',
   severity: 'low',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: '`COPY --chown`/`ADD --chown` makes the user the container runs as the owner of the copied files, so the application can modify its own code.',
   references: {

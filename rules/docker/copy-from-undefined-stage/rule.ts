@@ -1,5 +1,4 @@
-import type { Rule, Span } from '../../../server/src/engine/api';
-import type { DockerfileModel, Stage } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Span, Stage } from '../../_api';
 import { editDistance, lineNumber, mountFrom, resolveStageReference } from '../../_helpers/docker-stage';
 
 /** The closest stage name, when `ref` looks like a typo of one. */
@@ -13,11 +12,12 @@ function suggestion(model: DockerfileModel, ref: string): string | undefined {
   return best?.name;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/copy-from-undefined-stage',
   title: 'COPY --from names no earlier stage',
   severity: 'medium',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: '`COPY --from` (or `RUN --mount=from=`) names its own stage, a later stage, a stage number that does not exist, or a word that is no stage — which Docker then pulls as an image.',
   references: {

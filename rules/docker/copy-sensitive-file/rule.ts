@@ -1,15 +1,15 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { allInstructions } from '../../_helpers/docker-image';
 import { copySources, sensitiveFile } from '../../_helpers/docker-stage';
 
 const ADVICE = 'anyone who can pull the image can read it, even if a later step deletes it. Mount it only for the step that needs it with `RUN --mount=type=secret` (or `--mount=type=ssh` for SSH keys).';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/copy-sensitive-file',
   title: 'Secret file copied into the image',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'COPY or ADD puts a file that holds credentials (SSH or TLS private key, .env, cloud or registry credentials, Terraform state) into an image layer.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { allInstructions, copySources } from '../../_helpers/docker-image';
 
 /** `.`, `./`, `/`, `*`, `./*`: the whole build context (COPY paths are relative to its root). */
@@ -12,11 +11,12 @@ function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/copy-whole-context',
   title: 'Whole build context copied without a .dockerignore',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'COPY or ADD takes the whole build context while no .dockerignore sits beside the Dockerfile, so secrets and VCS data can end up in the image.',
   references: {
@@ -26,10 +26,11 @@ const rule: Rule<DockerfileModel> = {
     wholeContext: '{{keyword}} {{source}} copies the whole build context and there is no .dockerignore (nor {{own}}) beside this Dockerfile: .git, .env files and keys go into the image too.',
   },
   check(ctx) {
-    const own = `${baseName(ctx.file.path)}.dockerignore`;
+    const own = `${baseName(ctx.path)}.dockerignore`;
+    const folder = ctx.path.includes('/') ? ctx.path.slice(0, ctx.path.lastIndexOf('/') + 1) : '';
     // BuildKit reads <Dockerfile name>.dockerignore before .dockerignore; either one is enough.
-    const shared = ctx.file.siblingExists('.dockerignore');
-    const specific = ctx.file.siblingExists(own);
+    const shared = ctx.project.exists(`${folder}.dockerignore`);
+    const specific = ctx.project.exists(`${folder}${own}`);
     if (shared !== false || specific !== false) return;
     for (const instruction of allInstructions(ctx.model)) {
       if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Word } from '../../_api';
 import { clusterHas, commandsOf, pipelinesOf, runSteps, SHELLS, type Command } from '../../_helpers/docker-shell';
 
 const INTERPRETERS = /^(python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$/;
@@ -57,11 +56,12 @@ function runsStdin(cmd: Command): boolean {
   return true;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/curl-pipe-shell',
   title: 'Downloaded script piped into a shell',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A RUN command executes a script straight from the network (`curl … | sh`, `bash <(curl …)`) without checking what was downloaded.',
   references: { cwe: ['CWE-494'] },

@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Stage } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Stage } from '../../_api';
 import { lineNumber } from '../../_helpers/docker-stage';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/duplicate-stage-name',
   title: 'Two stages share a name',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'Several FROM lines declare the same stage name, so `--from`, `FROM <stage>` and `--target` may pick a different stage than the author meant.',
   references: {

@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { endOfLifeMatches, pulledImages } from '../../_helpers/docker-image';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/eol-base-image',
   title: 'End-of-life base image',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'An image is an end-of-life release of its runtime or distribution, which no longer gets security fixes.',
   references: {

@@ -1,14 +1,14 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { exposedPorts, type ExposedPort } from '../../_helpers/docker-stage';
 
 const MAX_PORT = 65535;
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/expose-port-out-of-range',
   title: 'EXPOSE with an invalid port',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'EXPOSE names a port outside 0-65535 or a value that is not a port, range or protocol Docker accepts.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Word } from '../../_api';
 import { commandsOf, installCommand, isPinned, namedPackages, runSteps } from '../../_helpers/docker-shell';
 
 /** The gem a `-v`/`--version` option pins: the operand right before it, else the first one after it. */
@@ -15,11 +14,12 @@ function pinnedByOption(args: Word[], gems: Word[]): Set<Word> {
   return out;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/gem-unpinned',
   title: 'gem install without a version',
   severity: 'info',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: '`gem install` names a gem without `:<version>` or `-v`, so each build installs whatever RubyGems serves that day.',
   references: {

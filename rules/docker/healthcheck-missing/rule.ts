@@ -1,13 +1,13 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { finalStage, stageChain } from '../../_helpers/docker-image';
 import { instructionsOf } from '../../_helpers/docker-stage';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/healthcheck-missing',
   title: 'No HEALTHCHECK in the final stage',
   severity: 'low',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'The image the Dockerfile produces declares no HEALTHCHECK, so Docker cannot tell a hung container from a working one.',
   references: {

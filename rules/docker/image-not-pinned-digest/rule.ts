@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { pulledImages } from '../../_helpers/docker-image';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/image-not-pinned-digest',
   title: 'Image not pinned by digest',
   severity: 'info',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'An image is pulled by tag only; a tag can be moved to different content, a digest cannot.',
   references: {

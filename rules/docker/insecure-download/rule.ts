@@ -1,5 +1,4 @@
-import type { Report, Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Report, Rule, Word } from '../../_api';
 import { clusterHas, commandsOf, packageCommand, runSteps, type Command } from '../../_helpers/docker-shell';
 
 const CURL_VALUE_LETTERS = 'dHuXAeErTwxyzbcCKmQUYFo';
@@ -114,11 +113,12 @@ function findingsFor(cmd: Command, text: string): Finding[] {
   return out;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/insecure-download',
   title: 'Download or package install without TLS or signature checks',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A RUN command turns off certificate or signature verification (`curl -k`, `wget --no-check-certificate`, `git clone http://…`, `--trusted-host`, `--allow-unauthenticated`…), so a network attacker can change what gets installed.',
   references: {

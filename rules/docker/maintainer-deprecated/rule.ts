@@ -1,5 +1,4 @@
-import type { Fix, Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Fix, Instruction, Rule } from '../../_api';
 
 /** The MAINTAINER text as a double-quoted LABEL value: quotes, escapes and `$` escaped. */
 function labelValue(raw: string, escape: string): string {
@@ -28,11 +27,12 @@ function toLabel(text: string, instruction: Instruction, escape: string): Fix | 
   };
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/maintainer-deprecated',
   title: 'MAINTAINER is deprecated',
   severity: 'info',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'MAINTAINER is deprecated; a `maintainer` LABEL records the same information where tools look for it.',
   references: {

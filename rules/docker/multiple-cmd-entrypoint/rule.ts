@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { configurationMatters, instructionsOf, lineNumber, stageUses } from '../../_helpers/docker-stage';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/multiple-cmd-entrypoint',
   title: 'Several CMD or ENTRYPOINT in one stage',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'A stage has more than one CMD or ENTRYPOINT; only the last one takes effect, so the others are dead code that misleads readers.',
   references: {

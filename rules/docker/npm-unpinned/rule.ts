@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, installCommand, isPinned, isRegistryPackage, namedPackages, runSteps } from '../../_helpers/docker-shell';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/npm-unpinned',
   title: 'npm install of a package without a version',
   severity: 'info',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: '`npm install <package>` names a package without a version (or with a moving tag such as `@latest`), so each build installs whatever the registry serves that day.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Word } from '../../_api';
 import { commandsOf, runSteps } from '../../_helpers/docker-shell';
 
 const TRUE = /^(true|1|yes)$/i;
@@ -16,11 +15,12 @@ function unsafePerm(args: Word[]): Word | undefined {
   return undefined;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/npm-unsafe-perm',
   title: 'npm scripts run as root with unsafe-perm',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: '`npm … --unsafe-perm` (or `unsafe-perm=true`) makes npm run every package\'s install scripts as root instead of dropping privileges.',
   references: { cwe: ['CWE-250'] },

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule, Word } from '../../_api';
 import { baseName, commandsOf, insertAfter, installCommand, mountTargets, removesPath, runSteps, settingApplies, settingFrom, shippingStages } from '../../_helpers/docker-shell';
 
 type Family = 'yum' | 'dnf' | 'zypper';
@@ -39,11 +38,12 @@ function rpmEvents(words: Word[]): RpmEvent[] {
   return out;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/package-cache-not-cleaned',
   title: 'Package manager cache left in the layer',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'A RUN installs with yum, dnf, microdnf, zypper or pip and leaves the package manager\'s cache in the image layer.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { clusterHas, commandsOf, insertAfter, packageCommand, pipedFrom, runSteps } from '../../_helpers/docker-shell';
 
 /** Subcommands that ask for confirmation before changing packages. */
@@ -9,11 +8,12 @@ const PROMPTING: Record<string, ReadonlySet<string>> = {
   zypper: new Set(['install', 'in', 'remove', 'rm', 'update', 'up', 'patch', 'dist-upgrade', 'dup', 'source-install', 'si']),
 };
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/package-manager-noninteractive',
   title: 'yum, dnf or zypper without the non-interactive switch',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: '`yum`/`dnf install` without `-y`, or `zypper install` without `-n`/`-y`, waits for a confirmation that a build cannot give.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, installCommand, isPinned, namedPackages, runSteps, type Manager } from '../../_helpers/docker-shell';
 
 const SYNTAX: Partial<Record<Manager, string>> = {
@@ -11,11 +10,12 @@ const SYNTAX: Partial<Record<Manager, string>> = {
   zypper: '<package>=<version>',
 };
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/package-version-unpinned',
   title: 'System packages installed without versions',
   severity: 'info',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'apt-get, apk, yum, dnf, microdnf or zypper installs packages without a version, so the image content changes with the mirror rather than with the Dockerfile.',
   references: {

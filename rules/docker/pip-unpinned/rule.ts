@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, installCommand, isPinned, namedPackages, runSteps } from '../../_helpers/docker-shell';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/pip-unpinned',
   title: 'pip install without pinned versions',
   severity: 'info',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: '`pip install` names packages without `==` versions (and without a constraints file), so each build installs whatever PyPI serves that day.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Instruction, Rule } from '../../_api';
 import { baseName, commandsOf, pipelinesOf, runSteps, type Command } from '../../_helpers/docker-shell';
 
 /** Commands whose failure on the left of a pipe does not matter (and `yes` dies of SIGPIPE by design). */
@@ -23,11 +22,12 @@ function shellAt(model: DockerfileModel, run: Instruction, stageIndex: number): 
   return shell;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/pipe-without-pipefail',
   title: 'Pipe in RUN without pipefail',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'A RUN pipes one command into another without `pipefail`, so a failure on the left of the pipe (a failed download, say) does not fail the build.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Instruction, Rule } from '../../_api';
 import { allInstructions } from '../../_helpers/docker-image';
 import { secretWord } from '../../_helpers/secrets';
 
@@ -16,11 +15,12 @@ function notASecret(value: string, word: string): boolean {
   return false;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/secret-in-env-arg',
   title: 'Secret in ENV or ARG',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'An ENV or ARG whose name says password, secret, token or key is given a literal value in the Dockerfile.',
   references: {

@@ -1,5 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { commandsOf, installCommand, runSteps } from '../../_helpers/docker-shell';
 
 /** Packages that put an SSH daemon in the image, by manager family; versions may follow. */
@@ -7,11 +6,12 @@ const SERVER = /^(openssh-server(-pam)?|dropbear(-bin|-run)?|tinysshd|ssh)([=<>~
 /** `openssh` alone ships sshd on Alpine, SUSE and Arch, but only the common files on Debian and Fedora. */
 const OPENSSH = /^openssh([=<>~:].*|-\d.*)?$/;
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/ssh-server-installed',
   title: 'SSH server installed in the image',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A RUN command installs an SSH server (openssh-server, dropbear…) into the image.',
   references: { cwe: ['CWE-1188'], cis: ['CIS Docker 5.6'] },

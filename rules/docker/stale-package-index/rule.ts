@@ -1,7 +1,5 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Word } from '../../../server/src/parsers/dockerfile/model';
+import { LineIndex, type DockerfileModel, type Rule, type Word } from '../../_api';
 import { commandsOf, installCommand, packageCommand, runSteps, type Command } from '../../_helpers/docker-shell';
-import { LineIndex } from '../../../server/src/core/text';
 
 /** Package-index families: apt and apt-get share one index, as do yum and dnf on current systems. */
 const FAMILY: Record<string, string> = { apt: 'apt', apk: 'apk', yum: 'rpm', dnf: 'rpm', zypper: 'zypper', pacman: 'pacman' };
@@ -33,11 +31,12 @@ function refreshesItself(cmd: Command, family: string): boolean {
   return false;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/stale-package-index',
   title: 'Package install relies on an index updated in an earlier RUN',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'A RUN installs packages using a package index that an earlier, separate RUN updated, so the build cache can keep that index — and the versions it offers — stale indefinitely.',
   references: {

@@ -1,5 +1,4 @@
-import type { Fix, Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Fix, Instruction, Rule } from '../../_api';
 import { isRootUser, parseImageReference, rootStage, stageChain, userOf } from '../../_helpers/docker-image';
 import { commandsOf, runSteps, type Command } from '../../_helpers/docker-shell';
 
@@ -35,11 +34,12 @@ function dropSudo(cmd: Command, text: string): Fix | undefined {
   return { title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] };
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/sudo',
   title: 'sudo used in RUN',
   severity: 'medium',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'A RUN command uses sudo, which leaves a privilege-escalation tool in the image and hides which user a step needs.',
   references: {

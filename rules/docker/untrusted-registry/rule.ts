@@ -1,12 +1,12 @@
-import type { Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Rule } from '../../_api';
 import { canonicalName, matchesRegistryEntry, pulledImages } from '../../_helpers/docker-image';
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/untrusted-registry',
   title: 'Image from a registry that is not trusted',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'An image is pulled from a registry outside the configured trustedRegistries.',
   references: {

@@ -1,5 +1,4 @@
-import type { Edit, Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction, Stage } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Edit, Instruction, Rule, Stage } from '../../_api';
 import {
   effectiveUser,
   finalStage,
@@ -38,11 +37,12 @@ function scratchWithoutShell(model: DockerfileModel, stage: Stage): boolean {
   return rootStage(model, stage).image.scratch && chain.every((s) => s.instructions.every((i) => i.keyword !== 'RUN'));
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/user-root',
   title: 'Container runs as root',
   severity: 'high',
   layer: 'container',
+  category: 'security',
   model: 'dockerfile',
   description: 'The final stage sets no non-root USER, so the container process runs as root.',
   references: {

@@ -1,5 +1,4 @@
-import type { Fix, Rule } from '../../../server/src/engine/api';
-import type { DockerfileModel, Instruction, Stage } from '../../../server/src/parsers/dockerfile/model';
+import type { DockerfileModel, Fix, Instruction, Rule, Stage } from '../../_api';
 import { stageChain } from '../../_helpers/docker-image';
 import { lineNumber } from '../../_helpers/docker-stage';
 
@@ -26,11 +25,12 @@ interface Known {
   from?: Instruction;
 }
 
-const rule: Rule<DockerfileModel> = {
+const rule: Rule<'dockerfile'> = {
   id: 'docker/workdir-relative',
   title: 'Relative WORKDIR',
   severity: 'low',
   layer: 'container',
+  category: 'hygiene',
   model: 'dockerfile',
   description: 'WORKDIR is given a relative path, so the directory depends on the base image or on earlier instructions.',
   references: {

@@ -1,4 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
+import type { Rule } from '../../_api';
 import { distinctChars, lineIndexOf, lineStarts, looksLikePlaceholder, shannonEntropy } from '../../_helpers/secrets';
 
 // Access key ids: AKIA (long-term user keys), ASIA (STS session keys), ABIA / ACCA (service bearer
@@ -17,11 +17,12 @@ function looksLikeSecretKey(value: string): boolean {
   return /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value) && !looksLikePlaceholder(value) && shannonEntropy(value) >= 4;
 }
 
-const rule: Rule<string> = {
+const rule: Rule<'text'> = {
   id: 'secrets/aws-access-key',
   title: 'AWS access key in a file',
   severity: 'critical',
   layer: 'secrets',
+  category: 'security',
   model: 'text',
   description: 'An AWS access key id, or the secret access key that goes with it, is written into a file.',
   references: {

@@ -1,4 +1,4 @@
-import type { Rule, Severity } from '../../../server/src/engine/api';
+import type { Rule, Severity } from '../../_api';
 import { shannonEntropy } from '../../_helpers/secrets';
 
 // A PEM (or PGP armor) private-key header. The body must follow: a mention in prose, a regex or a
@@ -42,11 +42,12 @@ function keyBody(text: string, from: number): KeyBody | undefined {
   return { encrypted };
 }
 
-const rule: Rule<string> = {
+const rule: Rule<'text'> = {
   id: 'secrets/private-key',
   title: 'Private key in a file',
   severity: 'critical',
   layer: 'secrets',
+  category: 'security',
   model: 'text',
   description: 'A private key (PEM, OpenSSH or PGP) is written into a file that is checked in or built into an image.',
   references: {

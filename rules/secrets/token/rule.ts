@@ -1,4 +1,4 @@
-import type { Rule } from '../../../server/src/engine/api';
+import type { Rule } from '../../_api';
 import { looksRandom } from '../../_helpers/secrets';
 
 interface TokenFormat {
@@ -33,11 +33,12 @@ const FORMATS: TokenFormat[] = [
 
 const ADVICE = 'Revoke it, then pass it at build time with `RUN --mount=type=secret` or at run time from a secret store.';
 
-const rule: Rule<string> = {
+const rule: Rule<'text'> = {
   id: 'secrets/token',
   title: 'API token in a file',
   severity: 'high',
   layer: 'secrets',
+  category: 'security',
   model: 'text',
   description: 'A token in a well-known vendor format (GitHub, GitLab, Slack, Stripe, Google, npm, OpenAI, Anthropic, SendGrid, Twilio) is written into a file.',
   references: {

@@ -53,6 +53,19 @@ export function createBaseline(files: { path: string; text: string; findings: re
   return { findings };
 }
 
+/** Accepted fingerprints by path, with how many findings each may hide: built once per baseline. */
+export type BaselineIndex = Map<string, Map<string, number>>;
+
+export function baselineIndex(baseline: Baseline): BaselineIndex {
+  const index: BaselineIndex = new Map();
+  for (const entry of baseline.findings) {
+    let prints = index.get(entry.path);
+    if (!prints) index.set(entry.path, (prints = new Map()));
+    prints.set(entry.fingerprint, (prints.get(entry.fingerprint) ?? 0) + 1);
+  }
+  return index;
+}
+
 /** Reads a baseline file's JSON; anything malformed yields an error message instead of a throw. */
 export function parseBaseline(text: string): { baseline: Baseline; error?: string } {
   try {

@@ -1,34 +1,42 @@
-// The editor-agnostic core: document -> kind -> parser -> model -> rules -> findings.
-// The language server, the workspace scan and the CLI all call `Engine.check`.
-import { formatMessage, type FileFacts, type Finding, type ModelKind, type ParseError, type Rule, type Severity, type Span } from './api';
-import { fingerprint, type Baseline } from './baseline';
+// The editor-agnostic core: snapshot -> analysis -> rules -> findings. The language server, the
+// workspace scan and the CLI all call `Engine.check`; the project (other files, summaries, units)
+// reaches rules through a ProjectView that the host builds (see server/src/workspace/project.ts).
+import { clampSpan, type Span } from '../core/span';
+import { Analysis, type Snapshot } from './analysis';
+import {
+  formatMessage,
+  type AnyRule,
+  type DataFile,
+  type Finding,
+  type Fix,
+  type ModelKind,
+  type ProjectView,
+  type Report,
+  type RuleSettings,
+  type Severity,
+  type Summary,
+} from './api';
+import { baselineIndex, fingerprint, type Baseline, type BaselineIndex } from './baseline';
 import { defaultConfig, type Config } from './config';
-import { detectKind, LINE_COMMENT, type DocumentKind } from './detect';
+import type { DocumentKind } from './languages';
 import { findSuppressions, suppressionFor } from './suppress';
-import { LineIndex } from '../core/text';
-import { parseDockerfile } from '../parsers/dockerfile';
-import { parseHcl, type Body } from '../parsers/hcl';
 
 export const PARSE_ERROR_RULE_ID = 'fourfold/parse-error';
+export const TOO_MANY_RULE_ID = 'fourfold/too-many-findings';
 
-export interface SourceFile {
-  /** Workspace-relative path with forward slashes (absolute when there is no workspace). */
-  path: string;
-  text: string;
-  languageId?: string;
-}
+export type { Snapshot } from './analysis';
+export { Analysis } from './analysis';
 
-/** A parsed document with what suppressions and quick fixes need to know about its syntax. */
-export interface Analysis {
-  kind: DocumentKind;
-  model: unknown;
-  modelKind: ModelKind;
-  parseErrors: ParseError[];
-  /** Statements a suppression comment above them covers: instructions, blocks, attributes. */
-  units: Span[];
-  /** Where file-wide comments may be inserted: after lines that must come first. */
-  headerEnd: number;
-  commentPrefix?: string;
+/** The old name of a snapshot, kept for the hosts' readability: a file's path and text. */
+export type SourceFile = Snapshot;
+
+export interface CheckOptions {
+  /** Other files, summaries and units; a lone file when absent. */
+  project?: ProjectView;
+  /** Build fixes (code actions, `--fix`, fixture tests); otherwise findings only say they are fixable. */
+  fixes?: boolean;
+  /** A parse of this very snapshot to reuse. */
+  analysis?: Analysis;
 }
 
 export interface CheckResult {
@@ -36,51 +44,28 @@ export interface CheckResult {
   /** All findings, suppressed ones included (with `suppression` set), sorted by position. */
   findings: Finding[];
   analysis?: Analysis;
-  /** Why the file was not checked (binary, too large), if it was not. */
+  /** Why the file was not checked (binary, too large, minified), if it was not. */
   skipped?: string;
   /** Rules that threw: a bug in the rule, never the user's fault. */
   ruleErrors: { ruleId: string; error: string }[];
 }
 
-interface ParserEntry {
-  modelKind: ModelKind;
-  analyze(text: string): Omit<Analysis, 'kind' | 'modelKind' | 'commentPrefix'>;
+/** Reads a shipped data file's JSON by file name (`eol.json`); the host decides where from. */
+export type DataLoader = (file: string) => unknown;
+
+export interface EngineOptions {
+  /** The day checks run on, `YYYY-MM-DD`; today by default. */
+  today?: () => string;
+  /** Where data files come from; rules that read data see an error when there is none. */
+  loadData?: DataLoader;
 }
 
-/** Blocks and attributes, nested ones included: what a suppression comment above them covers. */
-function hclUnits(body: Body, out: Span[] = []): Span[] {
-  for (const item of body.items) {
-    out.push(item.span);
-    if (item.kind === 'block') hclUnits(item.body, out);
-  }
-  return out;
+/** A rule as configured: what it reports at, and its options with defaults filled in. */
+interface ActiveRule {
+  rule: AnyRule;
+  severity: Severity;
+  options: object;
 }
-
-function analyzeHcl(text: string, json: boolean): Omit<Analysis, 'kind' | 'modelKind' | 'commentPrefix'> {
-  const { model, errors } = parseHcl(text, { json });
-  return { model, parseErrors: errors, units: hclUnits(model.body), headerEnd: 0 };
-}
-
-const PARSERS: Record<DocumentKind, ParserEntry> = {
-  dockerfile: {
-    modelKind: 'dockerfile',
-    analyze(text) {
-      const { model, errors } = parseDockerfile(text);
-      const lastDirective = model.directives.at(-1);
-      let headerEnd = 0;
-      if (lastDirective) {
-        const lines = new LineIndex(text);
-        const line = lines.position(lastDirective.span.end).line;
-        headerEnd = line + 1 < lines.lineCount ? lines.lineStart(line + 1) : text.length;
-      }
-      return { model, parseErrors: errors, units: model.instructions.map((i) => i.span), headerEnd };
-    },
-  },
-  terraform: { modelKind: 'hcl', analyze: (text) => analyzeHcl(text, false) },
-  'terraform-json': { modelKind: 'hcl', analyze: (text) => analyzeHcl(text, true) },
-};
-
-const NO_FACTS: FileFacts = { path: '', siblingExists: () => undefined };
 
 export function looksBinary(text: string): boolean {
   const head = text.slice(0, 8192);
@@ -90,18 +75,38 @@ export function looksBinary(text: string): boolean {
   return head.length > 0 && replacement / head.length > 0.1;
 }
 
+const MINIFIED_NAME = /\.min\.(?:[cm]?js|css)$/i;
+
+/** Bundled or minified code: one enormous line, where a finding could not be shown or fixed anyway. */
+export function looksMinified(path: string, text: string): boolean {
+  if (MINIFIED_NAME.test(path)) return true;
+  if (text.length < 20_000) return false;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && lines < 50; i = text.indexOf('\n', i + 1)) lines++;
+  return text.length / lines > 1000;
+}
+
+const LONE_FILE: ProjectView = {
+  exists: () => undefined,
+  summaries: () => new Map(),
+  unit: () => [],
+};
+
 export class Engine {
   private config: Config;
-  private baseline: Baseline = { findings: [] };
-  private readonly byId = new Map<string, Rule>();
+  private baseline: BaselineIndex = new Map();
+  private active = new Map<ModelKind, ActiveRule[]>();
+  private readonly data = new Map<DataFile<unknown>, unknown>();
+  private readonly today: () => string;
 
   constructor(
-    readonly rules: readonly Rule[],
+    readonly rules: readonly AnyRule[],
     config: Config = defaultConfig(),
-    private readonly today: () => string = () => new Date().toISOString().slice(0, 10),
+    private readonly options: EngineOptions = {},
   ) {
+    this.today = options.today ?? (() => new Date().toISOString().slice(0, 10));
     this.config = config;
-    for (const rule of rules) this.byId.set(rule.id, rule);
+    this.configure();
   }
 
   getConfig(): Config {
@@ -110,71 +115,121 @@ export class Engine {
 
   setConfig(config: Config): void {
     this.config = config;
+    this.configure();
   }
 
   setBaseline(baseline: Baseline): void {
-    this.baseline = baseline;
+    this.baseline = baselineIndex(baseline);
+  }
+
+  /** Rules on, by model, with their severity and options: worked out once per configuration. */
+  private configure(): void {
+    this.active = new Map();
+    for (const rule of this.rules) {
+      const severity = this.effectiveSeverity(rule);
+      if (!severity || rule.id === PARSE_ERROR_RULE_ID) continue;
+      const options = { ...(rule.options?.defaults ?? {}), ...(this.config.options[rule.id] ?? {}) };
+      let list = this.active.get(rule.model);
+      if (!list) this.active.set(rule.model, (list = []));
+      list.push({ rule, severity, options });
+    }
   }
 
   /** The severity a rule's findings get after configuration, or undefined when the rule is off. */
-  effectiveSeverity(rule: Rule, reported?: Severity): Severity | undefined {
+  effectiveSeverity(rule: AnyRule, reported?: Severity): Severity | undefined {
     const setting = this.config.rules[rule.id];
     if (setting === 'off') return undefined;
+    if (setting === undefined && this.config.categories[rule.category as keyof Config['categories']] === 'off') return undefined;
     if (setting === undefined || setting === 'on') return reported ?? rule.severity;
     return setting;
   }
 
-  /** Parses a file when Fourfold knows its kind. Never throws. */
-  analyze(file: SourceFile): Analysis | undefined {
-    const kind = detectKind(file.path, file.languageId);
-    const entry = kind && PARSERS[kind];
-    if (!kind || !entry) return undefined;
-    return { kind, modelKind: entry.modelKind, commentPrefix: LINE_COMMENT[kind], ...entry.analyze(file.text) };
+  /** The summaries that enabled rules read: the workspace index computes these for every file. */
+  summaries(): Summary<ModelKind, unknown>[] {
+    const out = new Set<Summary<ModelKind, unknown>>();
+    for (const list of this.active.values()) for (const { rule } of list) for (const s of rule.summaries ?? []) out.add(s);
+    return [...out];
   }
 
-  check(file: SourceFile, facts: FileFacts = NO_FACTS): CheckResult {
-    const kind = detectKind(file.path, file.languageId);
-    if (!kind || !PARSERS[kind]) return { findings: [], ruleErrors: [] };
-    if (file.text.length > this.config.maxFileSizeKb * 1024) {
-      return { kind, findings: [], ruleErrors: [], skipped: `larger than ${this.config.maxFileSizeKb} KB (fourfold.maxFileSizeKb)` };
-    }
-    if (looksBinary(file.text)) return { kind, findings: [], ruleErrors: [], skipped: 'binary content' };
+  /** Whether enabled rules of files of this model read other files (units or summaries). */
+  readsProject(model: ModelKind): boolean {
+    return (this.active.get(model) ?? []).some(({ rule }) => rule.scope === 'unit' || rule.scope === 'workspace');
+  }
 
-    const analysis = this.analyze(file)!;
+  /** Parses a snapshot. Never throws. */
+  analyze(snapshot: Snapshot): Analysis {
+    return new Analysis(snapshot);
+  }
+
+  /** Why a snapshot is not checked, if it is not: too large, binary or minified. */
+  skipReason(snapshot: Snapshot): string | undefined {
+    if (snapshot.text.length > this.config.maxFileSizeKb * 1024) return `larger than ${this.config.maxFileSizeKb} KB (fourfold.maxFileSizeKb)`;
+    if (looksBinary(snapshot.text)) return 'binary content';
+    if (looksMinified(snapshot.path, snapshot.text)) return 'minified or generated code (lines of thousands of characters)';
+    return undefined;
+  }
+
+  private readData<T>(file: DataFile<T>): T {
+    if (this.data.has(file)) return this.data.get(file) as T;
+    if (!this.options.loadData) throw new Error(`no data loader: the rule needs data/${file.file}`);
+    const value = file.read(this.options.loadData(file.file));
+    this.data.set(file, value);
+    return value;
+  }
+
+  check(snapshot: Snapshot, options: CheckOptions = {}): CheckResult {
+    const skipped = this.skipReason(snapshot);
+    if (skipped) return { findings: [], ruleErrors: [], skipped };
+    const analysis = options.analysis ?? this.analyze(snapshot);
     const findings: Finding[] = [];
     const ruleErrors: CheckResult['ruleErrors'] = [];
     const today = this.today();
-    const settings = { trustedRegistries: this.config.trustedRegistries, today };
-    const fileFacts = facts === NO_FACTS ? { ...NO_FACTS, path: file.path } : facts;
+    const settings: RuleSettings = { trustedRegistries: this.config.trustedRegistries, today };
+    const project = options.project ?? LONE_FILE;
+    const text = snapshot.text;
 
-    const parseRule = this.byId.get(PARSE_ERROR_RULE_ID);
-    const parseSeverity = parseRule && this.effectiveSeverity(parseRule);
-    if (parseRule && parseSeverity) {
-      for (const error of analysis.parseErrors) {
-        findings.push({ ruleId: parseRule.id, messageId: 'parseError', message: error.message, severity: parseSeverity, span: error.span });
-      }
-    }
+    this.reportParseErrors(analysis, findings);
 
-    for (const rule of this.rules) {
-      if (rule.model !== analysis.modelKind && rule.model !== 'text') continue;
-      if (this.effectiveSeverity(rule) === undefined) continue;
+    const candidates = [...(this.active.get(analysis.modelKind) ?? []), ...(analysis.modelKind === 'text' ? [] : (this.active.get('text') ?? []))];
+    for (const { rule, severity, options: ruleOptions } of candidates) {
+      const nodes = analysis.nodes(rule.visits);
+      if (nodes && nodes.length === 0) continue;
+      // A finding's own severity (a worse variant) stands unless configuration set the rule's.
+      const setting = this.config.rules[rule.id];
+      const ownSeverity = setting === undefined || setting === 'on';
+      const report = (report: Report) => {
+        const template = rule.messages[report.messageId] ?? report.messageId;
+        const finding: Finding = {
+          ruleId: rule.id,
+          messageId: report.messageId,
+          message: formatMessage(template, report.data),
+          severity: report.severity && ownSeverity ? report.severity : severity,
+          span: clampSpan(report.span, text.length),
+        };
+        if (report.fix) {
+          finding.fixable = true;
+          if (options.fixes) {
+            const fix = buildFix(report.fix);
+            if (fix) finding.fix = fix;
+            else finding.fixable = false;
+          }
+        }
+        if (report.related?.length) finding.related = report.related;
+        if (report.flow?.length) finding.flow = report.flow;
+        findings.push(finding);
+      };
       try {
         rule.check({
-          model: rule.model === 'text' ? file.text : analysis.model,
-          text: file.text,
-          file: fileFacts,
+          model: rule.model === 'text' ? text : analysis.model,
+          text,
+          path: snapshot.path,
+          nodes: nodes ?? [],
           settings,
-          report: (report) => {
-            const template = rule.messages[report.messageId] ?? report.messageId;
-            findings.push({
-              ruleId: rule.id,
-              messageId: report.messageId,
-              message: formatMessage(template, report.data),
-              severity: this.effectiveSeverity(rule, report.severity)!,
-              span: clampSpan(report.span, file.text.length),
-              fix: report.fix,
-            });
-          },
+          options: ruleOptions,
+          index: (key) => analysis.index(key),
+          data: (file) => this.readData(file),
+          project,
+          report,
         });
       } catch (error) {
         ruleErrors.push({ ruleId: rule.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -182,28 +237,77 @@ export class Engine {
     }
 
     findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    this.applySuppressions(file, analysis, findings, today);
-    return { kind, findings, analysis, ruleErrors };
+    this.applySuppressions(analysis, findings, today);
+    return { kind: analysis.kind, findings: this.capped(findings), analysis, ruleErrors };
   }
 
-  private applySuppressions(file: SourceFile, analysis: Analysis, findings: Finding[], today: string): void {
-    const comments = analysis.commentPrefix ? findSuppressions(file.text, analysis.commentPrefix, analysis.units) : [];
-    const accepted = new Map<string, number>();
-    for (const entry of this.baseline.findings) {
-      if (entry.path === file.path) accepted.set(entry.fingerprint, (accepted.get(entry.fingerprint) ?? 0) + 1);
+  private reportParseErrors(analysis: Analysis, findings: Finding[]): void {
+    const parseRule = this.rules.find((r) => r.id === PARSE_ERROR_RULE_ID);
+    const severity = parseRule && this.effectiveSeverity(parseRule);
+    if (!parseRule || !severity || !analysis.language.reportsParseErrors) return;
+    const max = this.config.maxParseErrorsPerFile;
+    const errors = analysis.parseErrors;
+    for (const error of errors.slice(0, max)) {
+      findings.push({ ruleId: parseRule.id, messageId: 'parseError', message: error.message, severity, span: clampSpan(error.span, analysis.text.length) });
     }
-    const lines = accepted.size > 0 ? new LineIndex(file.text) : undefined;
+    if (errors.length > max) {
+      const last = errors[max - 1]?.span ?? { start: 0, end: 0 };
+      findings.push({
+        ruleId: parseRule.id,
+        messageId: 'moreParseErrors',
+        message: formatMessage(parseRule.messages.moreParseErrors ?? '… and {{count}} more parse errors', { count: errors.length - max }),
+        severity,
+        span: clampSpan({ start: last.start, end: last.start }, analysis.text.length),
+      });
+    }
+  }
+
+  /** At most `maxFindingsPerFile` unsuppressed findings, then one that says how many were left out. */
+  private capped(findings: Finding[]): Finding[] {
+    const max = this.config.maxFindingsPerFile;
+    let shown = 0;
+    const out: Finding[] = [];
+    let dropped = 0;
+    let lastSpan: Span = { start: 0, end: 0 };
+    for (const finding of findings) {
+      if (finding.suppression) {
+        out.push(finding);
+        continue;
+      }
+      if (shown < max) {
+        shown++;
+        out.push(finding);
+        lastSpan = finding.span;
+      } else dropped++;
+    }
+    if (dropped > 0) {
+      out.push({
+        ruleId: TOO_MANY_RULE_ID,
+        messageId: 'tooMany',
+        message: `… and ${dropped} more findings in this file, not shown (at most ${max} per file: fourfold.maxFindingsPerFile).`,
+        severity: 'info',
+        span: { start: lastSpan.start, end: lastSpan.start },
+      });
+    }
+    return out;
+  }
+
+  private applySuppressions(analysis: Analysis, findings: Finding[], today: string): void {
+    const prefix = analysis.commentPrefix;
+    const comments = prefix ? findSuppressions(analysis.lines, prefix, analysis.units) : [];
+    const accepted = this.baseline.get(analysis.path);
+    const left = accepted && new Map(accepted);
     for (const finding of findings) {
       const comment = suppressionFor(comments, finding.ruleId, finding.span, today);
       if (comment) {
         finding.suppression = { kind: comment.fileWide ? 'file' : 'inline', reason: comment.reason, span: comment.span };
         continue;
       }
-      if (lines) {
-        const print = fingerprint(finding, lines);
-        const left = accepted.get(print) ?? 0;
-        if (left > 0) {
-          accepted.set(print, left - 1);
+      if (left && left.size > 0) {
+        const print = fingerprint(finding, analysis.lines);
+        const count = left.get(print) ?? 0;
+        if (count > 0) {
+          left.set(print, count - 1);
           finding.suppression = { kind: 'baseline' };
         }
       }
@@ -211,7 +315,6 @@ export class Engine {
   }
 }
 
-function clampSpan(span: Span, length: number): Span {
-  const start = Math.max(0, Math.min(span.start, length));
-  return { start, end: Math.max(start, Math.min(span.end, length)) };
+function buildFix(source: NonNullable<Report['fix']>): Fix | undefined {
+  return typeof source === 'function' ? source() : source;
 }

@@ -99,7 +99,7 @@ export function formatJson(input: ReportInput): string {
         findings: file.findings.map((f) => {
           const start = lines.position(f.span.start);
           const end = lines.position(f.span.end);
-          if (f.fix) fixable.add(f.ruleId);
+          if (f.fix || f.fixable) fixable.add(f.ruleId);
           return {
             ruleId: f.ruleId,
             severity: f.severity,

@@ -1,7 +1,7 @@
 // SARIF 2.1.0 (OASIS) for CI and code-scanning services: the rules with their metadata, and every
 // finding as a result with a 1-based UTF-16 region, a stable partial fingerprint, its suppression
 // and its fix. Positions come from LineIndex only.
-import type { Edit, Finding, Rule, Severity, Span } from './api';
+import type { AnyRule as Rule, Edit, Finding, Related, Severity, Span } from './api';
 import { fingerprint } from './baseline';
 import { LineIndex } from '../core/text';
 
@@ -132,6 +132,20 @@ function fixOf(fix: NonNullable<Finding['fix']>, artifactLocation: Record<string
   };
 }
 
+/**
+ * A related location or flow step: a region in lines and columns in the finding's own file; in
+ * another file (whose text is not at hand) a character range, which SARIF allows as well.
+ */
+function relatedLocation(step: Related, own: Record<string, unknown>, lines: LineIndex, id?: number): Record<string, unknown> {
+  const physicalLocation = step.path
+    ? {
+        artifactLocation: { uri: encodeRelativeUri(step.path), ...(own.uriBaseId ? { uriBaseId: own.uriBaseId } : {}) },
+        region: { charOffset: step.span.start, charLength: Math.max(0, step.span.end - step.span.start) },
+      }
+    : { artifactLocation: own, region: region(lines, step.span, false) };
+  return { ...(id !== undefined ? { id } : {}), physicalLocation, message: { text: step.message } };
+}
+
 /** Builds the SARIF log (a plain object; JSON.stringify it). */
 export function toSarif(files: readonly SarifFile[], rules: readonly Rule[], options: SarifOptions): Record<string, unknown> {
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
@@ -169,6 +183,11 @@ export function toSarif(files: readonly SarifFile[], rules: readonly Rule[], opt
         ];
       }
       if (finding.fix && finding.fix.edits.length) result.fixes = [fixOf(finding.fix, artifactLocation, lines)];
+      const where = (step: Related, id?: number) => relatedLocation(step, artifactLocation, lines, id);
+      if (finding.related?.length) result.relatedLocations = finding.related.map((r, i) => where(r, i + 1));
+      if (finding.flow?.length) {
+        result.codeFlows = [{ threadFlows: [{ locations: finding.flow.map((step) => ({ location: where(step) })) }] }];
+      }
       results.push(result);
     }
   }

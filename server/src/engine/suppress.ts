@@ -27,9 +27,9 @@ function isCommentLine(trimmed: string, prefix: string): boolean {
   return trimmed.startsWith(prefix) || (prefix === '#' && trimmed.startsWith('//'));
 }
 
-export function findSuppressions(text: string, commentPrefix: string, units: readonly Span[] = []): SuppressionComment[] {
-  if (!text.includes('fourfold-ignore')) return [];
-  const lines = new LineIndex(text);
+export function findSuppressions(lines: LineIndex, commentPrefix: string, units: readonly Span[] = []): SuppressionComment[] {
+  if (!lines.text.includes('fourfold-ignore')) return [];
+  let nextCode: Int32Array | undefined;
   const found: SuppressionComment[] = [];
   for (let line = 0; line < lines.lineCount; line++) {
     const content = lines.lineText(line);
@@ -45,9 +45,12 @@ export function findSuppressions(text: string, commentPrefix: string, units: rea
     const fileWide = Boolean(match[1]);
     const ownLine = content.slice(0, at).trim() === '';
     let covers: Span;
-    if (fileWide) covers = { start: 0, end: text.length };
+    if (fileWide) covers = { start: 0, end: lines.text.length };
     else if (!ownLine) covers = { start: lineStart, end: lines.lineEnd(line) };
-    else covers = coveredByLineComment(lines, line, commentPrefix, units);
+    else {
+      nextCode ??= nextCodeLines(lines, commentPrefix);
+      covers = coveredByLineComment(lines, nextCode[line + 1], units);
+    }
     found.push({
       ruleIds: parsed[1].split(',').map((id) => id.trim()),
       until: parsed[2],
@@ -60,20 +63,37 @@ export function findSuppressions(text: string, commentPrefix: string, units: rea
   return found;
 }
 
-function coveredByLineComment(lines: LineIndex, line: number, prefix: string, units: readonly Span[]): Span {
-  let target = line + 1;
-  while (target < lines.lineCount) {
-    const trimmed = lines.lineText(target).trim();
-    if (trimmed !== '' && !isCommentLine(trimmed, prefix)) break;
-    target++;
+/** For each line, the first line at or after it that is neither blank nor only a comment: one backward pass. */
+function nextCodeLines(lines: LineIndex, prefix: string): Int32Array {
+  const next = new Int32Array(lines.lineCount + 1);
+  next[lines.lineCount] = lines.lineCount;
+  for (let line = lines.lineCount - 1; line >= 0; line--) {
+    const trimmed = lines.lineText(line).trim();
+    next[line] = trimmed !== '' && !isCommentLine(trimmed, prefix) ? line : next[line + 1];
   }
+  return next;
+}
+
+/** Units are sorted by start: the first one starting at or after `offset`. */
+function firstUnitFrom(units: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = units.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (units[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function coveredByLineComment(lines: LineIndex, target: number, units: readonly Span[]): Span {
   if (target >= lines.lineCount) return { start: lines.text.length, end: lines.text.length };
   const start = lines.lineStart(target);
   const end = lines.lineEnd(target);
   // The widest unit that starts on the target line: an instruction with its continuations, a block.
   let covers: Span = { start, end };
-  for (const unit of units) {
-    if (unit.start >= start && unit.start <= end && unit.end > covers.end) covers = { start, end: unit.end };
+  for (let i = firstUnitFrom(units, start); i < units.length && units[i].start <= end; i++) {
+    if (units[i].end > covers.end) covers = { start, end: units[i].end };
   }
   return covers;
 }
@@ -111,13 +131,12 @@ export function insertionText(insertion: CommentInsertion): string {
  * starts, so a finding inside a continued RUN is ignored above the RUN.
  */
 export function ignoreLineInsertion(
-  text: string,
+  lines: LineIndex,
   commentPrefix: string,
   ruleId: string,
   span: Span,
   units: readonly Span[],
 ): CommentInsertion {
-  const lines = new LineIndex(text);
   let best: Span | undefined;
   for (const unit of units) {
     if (unit.start <= span.start && span.start < Math.max(unit.end, unit.start + 1)) {
@@ -135,9 +154,8 @@ export function ignoreLineInsertion(
 }
 
 /** "Ignore in this file": at the top, after any header lines that must stay first (parser directives). */
-export function ignoreFileInsertion(text: string, commentPrefix: string, ruleId: string, headerEnd: number): CommentInsertion {
-  const lines = new LineIndex(text);
-  const needsBreakBefore = headerEnd > 0 && !/[\r\n]$/.test(text.slice(0, headerEnd));
+export function ignoreFileInsertion(lines: LineIndex, commentPrefix: string, ruleId: string, headerEnd: number): CommentInsertion {
+  const needsBreakBefore = headerEnd > 0 && !/[\r\n]$/.test(lines.text.slice(0, headerEnd));
   return {
     offset: headerEnd,
     before: `${needsBreakBefore ? lines.eol : ''}${commentPrefix} fourfold-ignore-file ${ruleId}: `,

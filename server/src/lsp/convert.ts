@@ -7,7 +7,7 @@ import {
   type Range,
   type TextEdit,
 } from 'vscode-languageserver';
-import type { Finding, Fix, Severity, Span } from '../engine/api';
+import type { Finding, Fix, Related, Severity, Span } from '../engine/api';
 import type { CommentInsertion } from '../engine/suppress';
 import { insertionText } from '../engine/suppress';
 import { LineIndex } from '../core/text';
@@ -63,10 +63,18 @@ export function toDiagnostic(
   lines: LineIndex,
   mapping: SeverityMapping,
   docsUri: (ruleId: string) => string | undefined,
+  relatedUri: (related: Related) => string,
 ): Diagnostic {
   const href = docsUri(finding.ruleId);
   const data: DiagnosticData = { ruleId: finding.ruleId, start: finding.span.start, end: finding.span.end };
+  // Places in the same file get exact ranges; other files' texts are not at hand here, so their
+  // locations point at the file's start and the message says where.
+  const related = [...(finding.related ?? []), ...(finding.flow ?? [])].map((r) => ({
+    location: { uri: relatedUri(r), range: r.path ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : toRange(lines, r.span) },
+    message: r.message,
+  }));
   return {
+    ...(related.length ? { relatedInformation: related } : {}),
     range: toRange(lines, finding.span),
     severity: mapping[finding.severity],
     source: DIAGNOSTIC_SOURCE,
@@ -77,12 +85,31 @@ export function toDiagnostic(
   };
 }
 
+/** The edits of a fix in its own file (edits of other files are left to `fixAction`). */
 export function toTextEdits(lines: LineIndex, fix: Fix): TextEdit[] {
-  return fix.edits.map((edit) => ({ range: toRange(lines, edit.span), newText: edit.newText }));
+  return fix.edits.filter((edit) => !edit.path).map((edit) => ({ range: toRange(lines, edit.span), newText: edit.newText }));
 }
 
-export function fixAction(uri: string, lines: LineIndex, fix: Fix, diagnostic: Diagnostic): CodeAction {
-  const action = CodeAction.create(fix.title, { changes: { [uri]: toTextEdits(lines, fix) } }, CodeActionKind.QuickFix);
+/**
+ * A fix as a workspace edit: edits in the finding's file by range; a file the fix creates as a
+ * CreateFile plus its content. Edits inside other existing files need their text, which the
+ * server reads when it builds the fix, so rules give those as whole-file creations.
+ */
+export function fixAction(uri: string, lines: LineIndex, fix: Fix, diagnostic: Diagnostic, uriOf: (path: string) => string): CodeAction {
+  const created = fix.edits.filter((edit) => edit.path && edit.create);
+  const own = toTextEdits(lines, fix);
+  const edit = created.length
+    ? {
+        documentChanges: [
+          { textDocument: { uri, version: null }, edits: own },
+          ...created.flatMap((e) => [
+            { kind: 'create' as const, uri: uriOf(e.path!), options: { ignoreIfExists: true } },
+            { textDocument: { uri: uriOf(e.path!), version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: e.newText }] },
+          ]),
+        ],
+      }
+    : { changes: { [uri]: own } };
+  const action = CodeAction.create(fix.title, edit, CodeActionKind.QuickFix);
   action.diagnostics = [diagnostic];
   action.isPreferred = true;
   return action;

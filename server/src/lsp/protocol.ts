@@ -2,6 +2,7 @@
 // names, payloads, and which documents the server is given. The server registers the
 // `fourfold.server.*` commands itself (executeCommandProvider), so the extension must never
 // register those names. No import of vscode here: the server bundles this file too.
+import { LANGUAGES } from '../engine/languages';
 
 /** Commands implemented by the server, reached with `workspace/executeCommand`. */
 export const ServerCommand = {
@@ -55,28 +56,20 @@ export interface InsertSnippetArgs {
   snippet: string;
 }
 
-/** Languages the server checks; it decides per file (path and languageId) what applies. */
-export const CHECKED_LANGUAGES = [
-  'dockerfile',
-  'terraform',
-  'terraform-vars',
-  'yaml',
-  'typescript',
-  'typescriptreact',
-  'javascript',
-  'javascriptreact',
-  'json',
-] as const;
+/**
+ * Every file on disk and every untitled document goes to the server: the secret rules read every
+ * text file, and the server decides per file (path, language id, content) what applies.
+ */
+export const DOCUMENT_SCHEMES = ['file', 'untitled'] as const;
 
-/** Files checked whatever language VS Code gives them (e.g. `Dockerfile.prod` opened as plaintext). */
-export const CHECKED_PATTERNS = [
-  '**/*.dockerfile',
-  '**/Dockerfile*',
-  '**/Containerfile*',
-  '**/*.tf',
-  '**/*.tfvars',
-  '**/*.tf.json',
-] as const;
-
-/** Files whose changes the server must hear about even when they are not open. */
-export const WATCHED_FILES = ['**/.fourfold.yaml', '**/.fourfold-baseline.json', '**/.gitignore', '**/.dockerignore'] as const;
+/**
+ * Files whose changes the server must hear about even when they are not open: configuration, and
+ * the parsed kinds (their summaries and units feed other files' findings). From the language table.
+ */
+export const WATCHED_FILES: readonly string[] = [
+  '**/.fourfold.yaml',
+  '**/.fourfold-baseline.json',
+  '**/.gitignore',
+  '**/.dockerignore',
+  ...new Set(LANGUAGES.filter((l) => l.kind !== 'text').flatMap((l) => l.patterns)),
+];

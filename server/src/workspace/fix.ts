@@ -2,10 +2,8 @@
 // Never loses a byte of other text: only edits that fit together are applied, a UTF-8 byte-order
 // mark is kept, files in other encodings or changed on disk since the scan are left alone.
 import fs from 'node:fs';
-import type { Engine } from '../engine/engine';
 import { applyEdits, compatibleEdits } from '../engine/edits';
-import { fileFacts } from './project';
-import type { ScannedFile } from './scan';
+import type { ScannedFile } from './session';
 
 export interface FixSummary {
   /** Fixes applied, over all files. */
@@ -18,10 +16,14 @@ export interface FixSummary {
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-export function fixFiles(files: ScannedFile[], engine: Engine): FixSummary {
+/** Applies the safe fixes of every scanned file in place (only edits within the file itself). */
+export function fixFiles(files: ScannedFile[]): FixSummary {
   const summary: FixSummary = { fixes: 0, files: 0, skipped: [] };
   for (const file of files) {
-    const fixable = file.result.findings.filter((f) => f.fix && !f.suppression);
+    if (!file.result.findings.some((f) => f.fixable && !f.suppression)) continue;
+    // Fixes are built now, for this file only: the scan reported that they exist.
+    const built = file.workspace.check({ path: file.relPath, text: file.text }, { fixes: true });
+    const fixable = built.findings.filter((f) => f.fix && !f.suppression && f.fix.safety !== 'suggestion' && f.fix.edits.every((e) => !e.path));
     if (fixable.length === 0) continue;
     const bytes = fs.readFileSync(file.absPath);
     const bom = bytes.subarray(0, 3).equals(UTF8_BOM);
@@ -36,7 +38,7 @@ export function fixFiles(files: ScannedFile[], engine: Engine): FixSummary {
     summary.fixes += fixes;
     summary.files++;
     file.text = text;
-    file.result = { ...engine.check({ path: file.relPath, text }, fileFacts(file.absPath, file.relPath)), analysis: undefined };
+    file.result = { ...file.workspace.check({ path: file.relPath, text }), analysis: undefined };
   }
   return summary;
 }

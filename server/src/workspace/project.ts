@@ -1,8 +1,8 @@
 // What the hosts (language server, CLI) read from disk for the engine: a project's configuration
-// and baseline, facts about a file's folder, and a file's text. Nothing here throws on bad input.
+// and baseline, and a file's text. Nothing here throws on bad input.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileFacts, Rule } from '../engine/api';
+import type { AnyRule } from '../engine/api';
 import { parseBaseline, type Baseline } from '../engine/baseline';
 import { CONFIG_FILE, mergeConfig, parseConfigFile, type Config, type ConfigProblem } from '../engine/config';
 
@@ -11,7 +11,7 @@ export interface LoadProjectOptions {
   settings: Partial<Config>;
   /** In an untrusted workspace the repository's file can only make checking stricter. */
   trusted: boolean;
-  rules: readonly Rule[];
+  rules: readonly AnyRule[];
   /** The config file to read instead of `<root>/.fourfold.yaml`; null reads none. */
   configPath?: string | null;
   /** Applied last, over the file: what a CLI flag says wins over the repository's file. */
@@ -36,7 +36,7 @@ export interface LoadedProject {
 
 export function loadProject(root: string, options: LoadProjectOptions): LoadedProject {
   const absRoot = path.resolve(root);
-  const ruleIds = new Set(options.rules.map((r) => r.id));
+  const ruleIds = new Map(options.rules.map((r) => [r.id, r]));
   const defaults = new Map(options.rules.map((r) => [r.id, r.severity]));
   const configPath =
     options.configPath === null ? undefined : path.resolve(absRoot, options.configPath ?? CONFIG_FILE);
@@ -92,30 +92,6 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     baseline,
     baselinePath,
     baselineError,
-  };
-}
-
-/** Per-folder answers to "does a file of this name exist here?", shared by the files of one scan. */
-export type SiblingCache = Map<string, Map<string, boolean>>;
-
-/**
- * Facts about a file on disk for the rules. `siblingExists` asks the file system once per folder and
- * name; pass one `cache` to the files of a scan, or none for a fresh answer each check (the editor).
- */
-export function fileFacts(absPath: string, relPath: string, cache: SiblingCache = new Map()): FileFacts {
-  const dir = path.dirname(absPath);
-  return {
-    path: relPath,
-    siblingExists(name: string): boolean {
-      let known = cache.get(dir);
-      if (!known) cache.set(dir, (known = new Map()));
-      let exists = known.get(name);
-      if (exists === undefined) {
-        exists = fs.existsSync(path.join(dir, name));
-        known.set(name, exists);
-      }
-      return exists;
-    },
   };
 }
 

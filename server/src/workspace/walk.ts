@@ -5,15 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import { detectKind } from '../engine/detect';
 
 /** Folders never worth descending into: dependencies, VCS data, tool caches. */
 export const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', '.terraform', '.venv', '__pycache__']);
 
-/** Whether the walk yields a file of this name: a kind Fourfold knows. */
-export function isCheckableName(name: string): boolean {
-  return detectKind(name) !== undefined;
-}
 
 export interface WalkOptions {
   /** Globs relative to `base` (picomatch, dot files included); a glob matching a folder prunes it. */
@@ -26,6 +21,8 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Accepted for symmetry with the scan; sizes are checked when a file is read. */
   maxFileSizeKb?: number;
+  /** Which file names to yield; every file by default (every text file reaches the secret rules). */
+  accept?: (name: string) => boolean;
 }
 
 export interface WalkedFile {
@@ -90,7 +87,7 @@ function ignoredBy(layers: readonly IgnoreLayer[], relPath: string, isDir: boole
 const toSlashes = (p: string) => p.split(path.sep).join('/');
 
 /**
- * Yields every file under `root` whose kind Fourfold knows (see detectKind), in a stable order
+ * Yields every file under `root` that `accept` takes (all by default), in a stable order
  * (names sorted), skipping ignored and excluded files and folders. Directory symlinks are not
  * followed (loops); file symlinks are. Unreadable folders are skipped silently. Stops early when
  * `signal` aborts.
@@ -99,6 +96,7 @@ export async function* walkWorkspace(root: string, options: WalkOptions): AsyncG
   const absRoot = path.resolve(root);
   const base = path.resolve(options.base ?? absRoot);
   const excluded = excludeMatcher(options.exclude);
+  const accept = options.accept ?? (() => true);
 
   // .gitignore files from base down to root (root's own is read when the walk enters it).
   const layers: IgnoreLayer[] = [];
@@ -161,14 +159,14 @@ export async function* walkWorkspace(root: string, options: WalkOptions): AsyncG
     if (entry.isSymbolicLink()) {
       // Follow links to files only; a link to a folder may loop.
       isDir = false;
-      isFile = isCheckableName(entry.name) && (await fs.promises.stat(path.join(frame.absDir, entry.name)).then((st) => st.isFile(), () => false));
+      isFile = accept(entry.name) && (await fs.promises.stat(path.join(frame.absDir, entry.name)).then((st) => st.isFile(), () => false));
     }
     if (isDir) {
       if (ALWAYS_SKIPPED.has(entry.name) || excluded(relPath) || ignoredBy(frame.layers, relPath, true)) continue;
       const child = await open(path.join(frame.absDir, entry.name), relPath, frame.layers);
       if (child) stack.push(child);
     } else if (isFile) {
-      if (!isCheckableName(entry.name) || excluded(relPath) || ignoredBy(frame.layers, relPath, false)) continue;
+      if (!accept(entry.name) || excluded(relPath) || ignoredBy(frame.layers, relPath, false)) continue;
       yield { absPath: path.join(frame.absDir, entry.name), relPath };
     }
   }
