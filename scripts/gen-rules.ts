@@ -1,5 +1,7 @@
-// Generates everything that is derived from rule metadata, so nothing is maintained by hand:
+// Generates everything that is derived from rule metadata and the language table, so nothing is
+// maintained by hand:
 //   rules/index.ts            the rule list the engine loads
+//   package.json              activationEvents, from server/src/engine/languages.ts
 //   docs/rules/<id>.md        each rule's page (shipped in the .vsix, opened by "Show Rule Documentation")
 //   README.md                 the rule table between <!-- rules:start --> and <!-- rules:end -->
 // `--check` writes nothing and exits 1 when any of them is stale (a test runs it).
@@ -9,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyRule as Rule } from '../server/src/engine/api';
+import { LANGUAGES } from '../server/src/engine/languages';
+import { ServerCommand } from '../server/src/lsp/protocol';
 
 const root = path.resolve(__dirname, '..');
 const rulesDir = path.join(root, 'rules');
@@ -87,6 +91,27 @@ function ruleTable(rules: Rule[]): string {
   return ['| rule | what it finds | severity | fix |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+/**
+ * When VS Code starts the extension: once start-up is done in any workspace (every text file is
+ * checked for secrets), at once for the languages and files of the parsed kinds, and for commands.
+ */
+export function activationEvents(commands: string[]): string[] {
+  const parsed = LANGUAGES.filter((l) => l.kind !== 'text');
+  return [
+    'onStartupFinished',
+    ...new Set(parsed.flatMap((l) => l.languageIds).map((id) => `onLanguage:${id}`)),
+    ...new Set(parsed.flatMap((l) => l.patterns).map((p) => `workspaceContains:${p}`)),
+    ...commands.map((c) => `onCommand:${c}`),
+  ];
+}
+
+function packageJson(text: string): string {
+  const manifest = JSON.parse(text) as { activationEvents: string[]; contributes: { commands: { command: string }[] } };
+  const own = new Set<string>(Object.values(ServerCommand));
+  manifest.activationEvents = activationEvents(manifest.contributes.commands.map((c) => c.command).filter((c) => !own.has(c) && c !== 'fourfold.insertSnippet'));
+  return JSON.stringify(manifest, null, 2) + '\n';
+}
+
 async function main(check: boolean): Promise<number> {
   const ids = ruleFolders();
   const wanted = new Map<string, string>();
@@ -100,6 +125,8 @@ async function main(check: boolean): Promise<number> {
     const readme = fs.existsSync(readmePath) ? fs.readFileSync(readmePath, 'utf8') : '';
     wanted.set(path.join(root, 'docs', 'rules', `${id}.md`), docPage(rule, readme));
   }
+  const manifestPath = path.join(root, 'package.json');
+  wanted.set(manifestPath, packageJson(fs.readFileSync(manifestPath, 'utf8')));
   const readmePath = path.join(root, 'README.md');
   if (fs.existsSync(readmePath)) {
     const readme = fs.readFileSync(readmePath, 'utf8');

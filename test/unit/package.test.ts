@@ -119,7 +119,7 @@ describe('package.json contributes', () => {
       const json = JSON.parse(fs.readFileSync(path.join(root, grammar.path), 'utf8'));
       assert.equal(json.scopeName, grammar.scopeName, `${grammar.path} declares scope ${grammar.scopeName}`);
     }
-    for (const event of ['onLanguage:dockerfile', 'onLanguage:terraform', 'onLanguage:yaml', 'workspaceContains:**/Dockerfile*', 'workspaceContains:**/*.tf']) {
+    for (const event of ['onStartupFinished', 'onLanguage:dockerfile', 'onLanguage:terraform', 'onLanguage:yaml', 'workspaceContains:**/Dockerfile*', 'workspaceContains:**/*.tf']) {
       assert.ok(pkg.activationEvents.includes(event), event);
     }
     assert.equal(pkg.main, './dist/client.js');

@@ -24,6 +24,8 @@ const rule: Rule<'text'> = {
   layer: 'secrets',
   category: 'security',
   model: 'text',
+  // An ENV or ARG holding a recognised credential is one problem: this finding names the credential.
+  supersedes: ['docker/secret-in-env-arg'],
   description: 'An AWS access key id, or the secret access key that goes with it, is written into a file.',
   references: {
     cwe: ['CWE-798'],

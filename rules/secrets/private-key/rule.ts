@@ -49,6 +49,8 @@ const rule: Rule<'text'> = {
   layer: 'secrets',
   category: 'security',
   model: 'text',
+  // An ENV or ARG holding a recognised credential is one problem: this finding names the credential.
+  supersedes: ['docker/secret-in-env-arg'],
   description: 'A private key (PEM, OpenSSH or PGP) is written into a file that is checked in or built into an image.',
   references: {
     cwe: ['CWE-321', 'CWE-798'],

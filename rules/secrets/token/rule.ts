@@ -40,6 +40,8 @@ const rule: Rule<'text'> = {
   layer: 'secrets',
   category: 'security',
   model: 'text',
+  // An ENV or ARG holding a recognised credential is one problem: this finding names the credential.
+  supersedes: ['docker/secret-in-env-arg'],
   description: 'A token in a well-known vendor format (GitHub, GitLab, Slack, Stripe, Google, npm, OpenAI, Anthropic, SendGrid, Twilio) is written into a file.',
   references: {
     cwe: ['CWE-798'],

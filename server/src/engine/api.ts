@@ -213,6 +213,11 @@ export interface Rule<K extends ModelKind = ModelKind, O extends object = object
   /** The data files the rule reads through `ctx.data`. */
   data?: readonly DataFile<unknown>[];
   options?: RuleOptions<O>;
+  /**
+   * One problem, one finding: where this rule and one of these report overlapping spans in a file,
+   * only this rule's finding is shown and the other's message becomes its related information.
+   */
+  supersedes?: readonly string[];
   check(ctx: RuleContext<K, O>): void;
 }
 

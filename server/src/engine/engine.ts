@@ -237,8 +237,38 @@ export class Engine {
     }
 
     findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    this.applySuppressions(analysis, findings, today);
-    return { kind: analysis.kind, findings: this.capped(findings), analysis, ruleErrors };
+    const kept = this.withoutSuperseded(candidates.map((c) => c.rule), findings);
+    this.applySuppressions(analysis, kept, today);
+    return { kind: analysis.kind, findings: this.capped(kept), analysis, ruleErrors };
+  }
+
+  /**
+   * Drops the findings that a more specific rule's finding covers (`Rule.supersedes`): the covering
+   * finding keeps the other's message as related information. `findings` are sorted by start.
+   */
+  private withoutSuperseded(rules: readonly AnyRule[], findings: Finding[]): Finding[] {
+    const superseding = new Map<string, readonly string[]>();
+    for (const rule of rules) if (rule.supersedes?.length) superseding.set(rule.id, rule.supersedes);
+    if (superseding.size === 0) return findings;
+    const dropped = new Set<Finding>();
+    // Sweep in start order: the findings whose spans are still open at each start.
+    const open: Finding[] = [];
+    for (const finding of findings) {
+      for (let i = open.length - 1; i >= 0; i--) if (open[i].span.end <= finding.span.start) open.splice(i, 1);
+      for (const other of open) {
+        const [winner, loser] = superseding.get(finding.ruleId)?.includes(other.ruleId)
+          ? [finding, other]
+          : superseding.get(other.ruleId)?.includes(finding.ruleId)
+            ? [other, finding]
+            : [];
+        if (!winner || !loser || dropped.has(loser) || dropped.has(winner)) continue;
+        dropped.add(loser);
+        (winner.related ??= []).push({ span: loser.span, message: `${loser.ruleId}: ${loser.message}` });
+      }
+      open.push(finding);
+      if (open.length > 64) open.shift(); // bounded: nesting deeper than this is not one problem
+    }
+    return dropped.size ? findings.filter((f) => !dropped.has(f)) : findings;
   }
 
   private reportParseErrors(analysis: Analysis, findings: Finding[]): void {

@@ -92,7 +92,8 @@ function yaml(kind: 'kubernetes' | 'yaml', label: string): Language<'yaml'> {
     kind,
     model: 'yaml',
     label,
-    languageIds: [],
+    // Which of the two a `yaml` document is depends on its content (see detectKind).
+    languageIds: kind === 'yaml' ? ['yaml'] : [],
     patterns: ['**/*.yaml', '**/*.yml'],
     comment: '#',
     // Helm templates and other YAML with template syntax do not parse until rendered.
@@ -179,8 +180,8 @@ export function detectKind(path: string, languageId?: string, text?: string): Do
   const named = DOCKERFILE_SUFFIX.test(name) || (DOCKERFILE_PREFIX.test(name) && !NOT_A_DOCKERFILE.test(name));
   // The editor's language id wins over the name: `Dockerfile.prod` set to Jinja is not checked as one.
   if (named && (languageId === undefined || DOCKERFILE_LANGUAGES.has(languageId))) return 'dockerfile';
-  for (const language of LANGUAGES) if (languageId && language.languageIds.includes(languageId)) return language.kind;
   if (YAML_NAME.test(name) || languageId === 'yaml') return text !== undefined && looksLikeKubernetes(text) ? 'kubernetes' : 'yaml';
+  for (const language of LANGUAGES) if (languageId && language.languageIds.includes(languageId)) return language.kind;
   return 'text';
 }
 

@@ -18,6 +18,8 @@ export interface SourceFile {
   /** Path with forward slashes, as the caller knows it (workspace-relative or absolute). */
   path: string;
   text: string;
+  /** The file already parsed (a host's parse cache): then it is not parsed again. */
+  parsed?: Parsed<HclFile>;
 }
 
 export interface ModuleOptions {
@@ -110,6 +112,11 @@ export class HclModule {
 
   private readonly evaluator: ExpressionEvaluator;
   private readonly byAddress = new Map<string, ResourceDef>();
+  /** Resources by `mode:type`, and the set of this module's own resources. */
+  private readonly byType = new Map<string, ResourceDef[]>();
+  private readonly own = new Set<ResourceDef>();
+  /** Who refers to whom, built on the first `referrers` call by one pass over every resource body. */
+  private referrersOf?: Map<ResourceDef, { resource: ResourceDef; attribute: string }[]>;
   private readonly tfvars = new Map<string, { value: Value; path: string }>();
   private readonly memo = new Map<string, Value>();
   private readonly inProgress = new Set<string>();
@@ -145,8 +152,11 @@ export class HclModule {
       'other';
     let parsed: Parsed<HclFile>;
     try {
-      const { file, errors } = json ? parseJsonHcl(source.text) : parseNative(source.text);
-      parsed = { model: file, errors };
+      if (source.parsed) parsed = source.parsed;
+      else {
+        const { file, errors } = json ? parseJsonHcl(source.text) : parseNative(source.text);
+        parsed = { model: file, errors };
+      }
     } catch (error) {
       const span = { start: 0, end: 0 };
       parsed = { model: { body: { items: [], span }, comments: [], span }, errors: [{ message: `Internal parser error: ${String(error)}`, span }] };
@@ -191,6 +201,11 @@ export class HclModule {
     const has = (n: string) => block.body.items.some((i) => i.kind === 'attribute' && i.name === n);
     const resource: ResourceDef = { mode, type, name, address, block, path, repetition: has('count') ? 'count' : has('for_each') ? 'for_each' : undefined };
     this.resources.push(resource);
+    this.own.add(resource);
+    const key = `${mode}:${type}`;
+    const sameType = this.byType.get(key);
+    if (sameType) sameType.push(resource);
+    else this.byType.set(key, [resource]);
     if (!this.byAddress.has(address)) this.byAddress.set(address, resource);
   }
 
@@ -411,13 +426,13 @@ export class HclModule {
   }
 
   resourcesOfType(type: string, mode: 'managed' | 'data' = 'managed'): ResourceDef[] {
-    return this.resources.filter((r) => r.type === type && r.mode === mode);
+    return this.byType.get(`${mode}:${type}`) ?? [];
   }
 
   /** The resource's body, evaluated, with `dynamic` blocks expanded. */
   body(resource: ResourceDef): EvaluatedBody {
     let body = this.bodies.get(resource.block);
-    if (!body && !this.resources.includes(resource)) {
+    if (!body && !this.own.has(resource)) {
       // A resource of a child module (reached through one of its outputs): its own module evaluates it.
       const owner = this.ownerOf(resource, 0);
       return owner ? owner.body(resource) : { attributes: new Map(), blocks: [] };
@@ -430,7 +445,7 @@ export class HclModule {
   }
 
   private ownerOf(resource: ResourceDef, depth: number): HclModule | undefined {
-    if (this.resources.includes(resource)) return this;
+    if (this.own.has(resource)) return this;
     if (depth > 10) return undefined;
     for (const child of this.children.values()) {
       const owner = child?.ownerOf(resource, depth + 1);
@@ -469,17 +484,25 @@ export class HclModule {
 
   /** Resources (optionally of one type) with an attribute that refers to `target`. */
   referrers(target: ResourceDef, type?: string): { resource: ResourceDef; attribute: string }[] {
-    const out: { resource: ResourceDef; attribute: string }[] = [];
-    for (const resource of this.resources) {
-      if (resource === target || (type && resource.type !== type)) continue;
-      for (const [name, attr] of this.body(resource).attributes) {
-        if (mentions(attr.value, target)) {
-          out.push({ resource, attribute: name });
-          break;
+    if (!this.referrersOf) {
+      // One pass over every body: each resource is listed once per target, at its first attribute naming it.
+      const index = new Map<ResourceDef, { resource: ResourceDef; attribute: string }[]>();
+      for (const resource of this.resources) {
+        const seen = new Set<ResourceDef>();
+        for (const [name, attr] of this.body(resource).attributes) {
+          for (const mentioned of mentionedTargets(attr.value)) {
+            if (mentioned === resource || seen.has(mentioned)) continue;
+            seen.add(mentioned);
+            const list = index.get(mentioned);
+            if (list) list.push({ resource, attribute: name });
+            else index.set(mentioned, [{ resource, attribute: name }]);
+          }
         }
       }
+      this.referrersOf = index;
     }
-    return out;
+    const all = this.referrersOf.get(target) ?? [];
+    return type ? all.filter((r) => r.resource.type === type) : all;
   }
 
   /** `unevaluated`: meta-arguments that name things rather than compute values (`depends_on`, `ignore_changes`). */
@@ -558,12 +581,15 @@ export class HclModule {
   }
 }
 
-function mentions(value: Value, target: ResourceDef, depth = 0): boolean {
-  if (value instanceof Unknown) return value.refs.some((r) => r.target === target) || (value.json !== undefined && mentions(value.json, target, depth + 1));
-  if (depth > 50) return false;
-  if (Array.isArray(value)) return value.some((v) => mentions(v, target, depth + 1));
-  if (isObject(value)) return Object.values(value).some((v) => mentions(v, target, depth + 1));
-  return false;
+/** Every resource a value refers to, however deep inside lists, objects or decoded JSON. */
+function mentionedTargets(value: Value, out = new Set<ResourceDef>(), depth = 0): Set<ResourceDef> {
+  if (depth > 50) return out;
+  if (value instanceof Unknown) {
+    for (const ref of value.refs) out.add(ref.target);
+    if (value.json !== undefined) mentionedTargets(value.json, out, depth + 1);
+  } else if (Array.isArray(value)) for (const v of value) mentionedTargets(v, out, depth + 1);
+  else if (isObject(value)) for (const v of Object.values(value)) mentionedTargets(v, out, depth + 1);
+  return out;
 }
 
 export function findAttribute(body: Body, name: string): Attribute | undefined {
