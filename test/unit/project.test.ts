@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { allRules } from '../../rules/index';
 import type { Index, Rule, Summary } from '../../server/src/engine/api';
-import { defaultConfig } from '../../server/src/engine/config';
+import { defaultConfig, parseConfigFile } from '../../server/src/engine/config';
 import { Engine } from '../../server/src/engine/engine';
 import { loadShippedData } from '../../server/src/workspace/data';
 import { Session } from '../../server/src/workspace/session';
@@ -195,5 +195,68 @@ describe('Session', () => {
     session.setFolders([root]);
     const result = await session.scan({ paths: [root] });
     assert.deepEqual([result.files.length, result.empty], [0, [root]]);
+  });
+});
+
+describe('rule options and categories', () => {
+  const limit: Rule<'dockerfile', { maxRuns: number; allow: string[] }> = {
+    ...base,
+    id: 'docker/too-many-runs',
+    title: 'Too many RUN steps',
+    category: 'hygiene',
+    model: 'dockerfile',
+    visits: ['RUN'],
+    options: {
+      schema: {
+        maxRuns: { type: 'number', description: 'RUN steps allowed per file', minimum: 1 },
+        allow: { type: 'string[]', description: 'commands never counted' },
+      },
+      defaults: { maxRuns: 2, allow: [] },
+    },
+    messages: { many: '{{count}} RUN steps, more than {{max}}' },
+    check(ctx) {
+      const counted = ctx.nodes.filter((n) => !ctx.options.allow.includes(n.args[0]?.value ?? ''));
+      if (counted.length > ctx.options.maxRuns) ctx.report({ messageId: 'many', data: { count: counted.length, max: ctx.options.maxRuns }, span: counted[0].keywordSpan });
+    },
+  };
+  const rules = new Map([[limit.id, limit as Rule]]);
+  const text = 'FROM a\nRUN x\nRUN y\nRUN z\n';
+
+  test('options come from .fourfold.yaml, checked against the schema, each problem at its value', () => {
+    const yaml = 'rules:\n  docker/too-many-runs:\n    severity: medium\n    options: { maxRuns: 0, allow: [x], colour: red }\n';
+    const { config, problems } = parseConfigFile(yaml, rules);
+    assert.deepEqual(problems.map((p) => [p.message, yaml.slice(p.span.start, p.span.end)]), [
+      ['option `maxRuns` of `docker/too-many-runs` must be at least 1', '0'],
+      ['`docker/too-many-runs` has no option `colour`; its options: maxRuns, allow', 'colour'],
+    ]);
+    assert.deepEqual(config.options, { 'docker/too-many-runs': { allow: ['x'] } });
+    const engine = new Engine([limit], { ...defaultConfig(), rules: config.rules!, options: config.options! });
+    assert.deepEqual(engine.check({ path: 'Dockerfile', text }).findings, [], 'x is allowed: two RUN steps counted, the default limit');
+    const strict = new Engine([limit], { ...defaultConfig(), options: { 'docker/too-many-runs': { maxRuns: 1, allow: ['x'] } } });
+    assert.deepEqual(strict.check({ path: 'Dockerfile', text }).findings.map((f) => f.message), ['2 RUN steps, more than 1']);
+    assert.deepEqual(new Engine([limit]).check({ path: 'Dockerfile', text }).findings.map((f) => f.message), ['3 RUN steps, more than 2'], 'the defaults');
+  });
+
+  test('a category can be turned off as a whole; a rule named on its own still runs', () => {
+    const off = new Engine([limit], { ...defaultConfig(), categories: { hygiene: 'off' } });
+    assert.deepEqual(off.check({ path: 'Dockerfile', text }).findings, []);
+    const named = new Engine([limit], { ...defaultConfig(), categories: { hygiene: 'off' }, rules: { 'docker/too-many-runs': 'low' } });
+    assert.equal(named.check({ path: 'Dockerfile', text }).findings.length, 1);
+    const { config, problems } = parseConfigFile('categories:\n  hygiene: off\n  style: on\n', rules);
+    assert.deepEqual(config.categories, { hygiene: 'off' });
+    assert.deepEqual(problems.map((p) => p.message), ['Unknown category `style`; expected one of security, hygiene']);
+  });
+
+  test('caps: at most maxFindingsPerFile findings and maxParseErrorsPerFile parse errors, then one that counts the rest', () => {
+    const engine = new Engine(allRules, { ...defaultConfig(), maxParseErrorsPerFile: 3, maxFindingsPerFile: 5 }, { loadData: loadShippedData });
+    const broken = engine.check({ path: 'main.tf', text: 'x = "${\n'.repeat(50) });
+    const parse = broken.findings.filter((f) => f.ruleId === 'fourfold/parse-error');
+    assert.equal(parse.length, 4);
+    assert.match(parse[3].message, /^… and \d+ more parse errors in this file, not shown/);
+    const many = engine.check({ path: 'Dockerfile', text: 'FROM node:latest\n' + 'RUN sudo apt-get install curl\n'.repeat(20) });
+    const shown = many.findings.filter((f) => !f.suppression);
+    assert.equal(shown.length, 6);
+    assert.equal(shown[5].ruleId, 'fourfold/too-many-findings');
+    assert.match(shown[5].message, /^… and \d+ more findings in this file, not shown \(at most 5 per file/);
   });
 });

@@ -81,9 +81,10 @@ const MINIFIED_NAME = /\.min\.(?:[cm]?js|css)$/i;
 export function looksMinified(path: string, text: string): boolean {
   if (MINIFIED_NAME.test(path)) return true;
   if (text.length < 20_000) return false;
+  // Lines in the first 20,000 characters: fewer than 20 means lines of a thousand characters and more.
   let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && lines < 50; i = text.indexOf('\n', i + 1)) lines++;
-  return text.length / lines > 1000;
+  for (let i = text.indexOf('\n'); i >= 0 && i < 20_000 && lines < 20; i = text.indexOf('\n', i + 1)) lines++;
+  return lines < 20;
 }
 
 const LONE_FILE: ProjectView = {
@@ -281,13 +282,14 @@ export class Engine {
       findings.push({ ruleId: parseRule.id, messageId: 'parseError', message: error.message, severity, span: clampSpan(error.span, analysis.text.length) });
     }
     if (errors.length > max) {
-      const last = errors[max - 1]?.span ?? { start: 0, end: 0 };
+      // Where the first error not shown is: the user sees the count where the list stops.
+      const next = errors[max].span;
       findings.push({
         ruleId: parseRule.id,
         messageId: 'moreParseErrors',
         message: formatMessage(parseRule.messages.moreParseErrors ?? '… and {{count}} more parse errors', { count: errors.length - max }),
         severity,
-        span: clampSpan({ start: last.start, end: last.start }, analysis.text.length),
+        span: clampSpan({ start: next.start, end: next.start }, analysis.text.length),
       });
     }
   }
