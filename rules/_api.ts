@@ -11,4 +11,6 @@ export type {
 export { shiftMap, tokenizeShell, type OffsetMap } from '../server/src/parsers/dockerfile/shell';
 export type { Block, Body, HclFile } from '../server/src/parsers/hcl';
 export type { YamlDocument, YamlModel } from '../server/src/parsers/yaml';
+/** The YAML syntax tree's node tests (the `yaml` package), for rules that read YAML models. */
+export { isMap, isScalar, isSeq } from 'yaml';
 export { LineIndex } from '../server/src/core/text';
