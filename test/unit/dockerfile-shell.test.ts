@@ -375,25 +375,38 @@ test('deep nesting needs no call stack', () => {
   assert.equal(tokenizeShell('{ '.repeat(depth) + 'case x in y) '.repeat(depth) + 'z').length, 1);
 });
 
-test('time grows linearly with the script', () => {
+/**
+ * The script as an object that counts its reads (`s[i]`, `s.length`, `s.indexOf(…)`…). Every loop of the
+ * scanner reads the script, so the count measures its work, the same on every machine and under any load.
+ */
+function countingScript(script: string): { text: string; reads: () => number } {
+  let reads = 0;
+  const target = new String(script);
+  const text = new Proxy(target, {
+    get(t, key) {
+      reads++;
+      const value: unknown = Reflect.get(t, key);
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  });
+  return { text: text as unknown as string, reads: () => reads };
+}
+
+test('work grows linearly with the script: 10x the input, 10x the commands and the reads', () => {
   const block = 'if [ -f /x ]; then a | b; elif c; then case $y in p|q) d ;; *) e ;; esac; else for i in 1 2; do f; done; fi\n';
+  const sequential = (n: number) => block.repeat(n);
   const nested = (n: number) => 'if a; then '.repeat(n) + 'case x in y) '.repeat(n) + 'b' + ' ;; esac; fi'.repeat(n);
-  for (const build of [(n: number) => block.repeat(n), nested]) {
-    const small = build(1_000);
-    const large = build(10_000);
-    assert.equal(tokenizeShell(large).length, 10 * tokenizeShell(small).length - (build === nested ? 9 : 0));
-    // The fastest of a few runs each, measured in this process: 10x the input may take 10x the time;
-    // 30x leaves room for noise and garbage collection, and still fails for anything quadratic (100x).
-    const fastest = (script: string) => {
-      let best = Infinity;
-      for (let k = 0; k < 3; k++) {
-        const t0 = process.hrtime.bigint();
-        tokenizeShell(script);
-        best = Math.min(best, Number(process.hrtime.bigint() - t0));
-      }
-      return best;
-    };
-    const ratio = fastest(large) / fastest(small);
-    assert.ok(ratio < 30, `10x the input took ${ratio.toFixed(1)}x the time`);
-  }
+  const measure = (script: string) => {
+    const counted = countingScript(script);
+    return { commands: tokenizeShell(counted.text).length, reads: counted.reads() };
+  };
+  const small = measure(sequential(1_000));
+  const large = measure(sequential(10_000));
+  assert.deepEqual([small.commands, large.commands], [7_000, 70_000]);
+  // Anything that re-scans would read about 100x as much.
+  assert.ok(large.reads / small.reads < 10.5, `10x the input took ${(large.reads / small.reads).toFixed(2)}x the reads`);
+  const smallNested = measure(nested(1_000));
+  const largeNested = measure(nested(10_000));
+  assert.deepEqual([smallNested.commands, largeNested.commands], [1_001, 10_001]);
+  assert.ok(largeNested.reads / smallNested.reads < 10.5, `10x the nesting took ${(largeNested.reads / smallNested.reads).toFixed(2)}x the reads`);
 });
