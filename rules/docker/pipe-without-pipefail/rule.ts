@@ -39,6 +39,13 @@ function setsPipefail(cmds: Command[]): boolean {
   return cmds.some((c) => c.name === 'set' && c.args.some((a, i) => a.value === 'pipefail' && /^-[a-zA-Z]*o$/.test(c.args[i - 1]?.value ?? '')));
 }
 
+/** A pipe whose left side can fail without failing the pipe. */
+function hidesFailure(pipeline: Command[]): boolean {
+  if (pipeline.length < 2) return false;
+  if (pipeline.slice(0, -1).every((c) => HARMLESS_SOURCES.has(c.name))) return false;
+  return !isQuietGrep(pipeline[pipeline.length - 1]);
+}
+
 /** The SHELL argv in force for each stage at a given instruction. */
 function shellAt(model: DockerfileModel, run: Instruction, stageIndex: number): string[] {
   let shell: string[] = ['/bin/sh', '-c'];
@@ -73,18 +80,15 @@ const rule: Rule<DockerfileModel> = {
       if (NON_POSIX.test(baseName(shell[0] ?? ''))) continue;
       if (shell.some((a, i) => a === 'pipefail' && /^-[a-zA-Z]*o$/.test(shell[i - 1] ?? ''))) continue;
       const cmds = commandsOf(step.run, ctx.text).filter((c) => !c.nested);
-      for (const [i, pipeline] of pipelinesOf(cmds).entries()) {
-        if (pipeline.length < 2) continue;
-        const before = pipelinesOf(cmds).slice(0, i).flat();
-        if (setsPipefail(before)) break;
-        const sources = pipeline.slice(0, -1);
-        if (sources.every((c) => HARMLESS_SOURCES.has(c.name))) continue;
-        if (isQuietGrep(pipeline[pipeline.length - 1])) continue;
-        const first = sources[0];
-        const bar = ctx.text.indexOf('|', first.span.end);
-        const span = bar >= 0 && bar < pipeline[1].span.start ? { start: bar, end: bar + 1 } : first.program?.span ?? first.span;
-        ctx.report({ messageId: 'pipe', data: { source: first.name || 'the first command' }, span });
-        break;
+      for (const pipeline of pipelinesOf(cmds)) {
+        if (hidesFailure(pipeline)) {
+          const first = pipeline[0];
+          const bar = ctx.text.indexOf('|', first.span.end);
+          const span = bar >= 0 && bar < pipeline[1].span.start ? { start: bar, end: bar + 1 } : first.program?.span ?? first.span;
+          ctx.report({ messageId: 'pipe', data: { source: first.name || 'the first command' }, span });
+          break;
+        }
+        if (setsPipefail(pipeline)) break; // the pipes after it report their failures
       }
     }
   },
