@@ -72,15 +72,40 @@ export interface Heredoc {
   endSpan?: Span;
 }
 
-/** One simple command of a shell script: `apt-get install -y curl`. */
+/**
+ * One simple command of a shell script: `apt-get install -y curl`. Compound commands are not in the
+ * list themselves (their keywords, `for`/`case` words and case patterns are no commands); the flags
+ * below say where inside them a command sits. Each flag holds for everything nested inside too.
+ */
 export interface ShellCommand {
   /** Words with quotes removed; `words[0]` is the program (after leading `VAR=x` assignments and `sudo`-like prefixes are kept as words). */
   words: Word[];
   span: Span;
-  /** The operator that follows this command: `|` starts a pipeline into the next command. */
+  /**
+   * The operator that follows this command in its own list: `|` starts a pipeline into the next
+   * command. The last command of a `( … )` takes the operator after the `)` (`(a) | b` pipes `a`
+   * into `b`); an operator after `fi`, `done`, `esac` or `}` belongs to the compound, never to a
+   * command inside it.
+   */
   next?: '|' | '&&' | '||' | ';' | '&' | 'newline';
   /** Redirections such as `> file`, `2>&1`, kept apart from words. */
   redirects: Word[];
+  /**
+   * In the condition of an `if`, `elif`, `while` or `until`: its exit status is tested, so its
+   * failure does not stop the script (nor fail the build).
+   */
+  condition?: true;
+  /**
+   * Runs on some paths only: in a `then`/`elif`/`else` body, a case arm, a loop body, a function
+   * body, an `elif` condition, or right of `||`.
+   */
+  conditional?: true;
+  /** In a pipeline negated with `!`: its status is inverted, so its failure does not stop the script either. */
+  negated?: true;
+  /** Inside `( … )`: its `cd`, `export`, `set` and variables do not outlast the subshell. */
+  subshell?: true;
+  /** The function (`name() { … }`, `function name { … }`) whose body holds it: it runs only if that function is called. */
+  inFunction?: string;
 }
 
 export interface Instruction {
