@@ -194,6 +194,17 @@ const NAMED: Record<string, SensitiveFile> = {
   '.ssh': { kind: 'privateKey', what: 'an SSH directory (private keys)' },
   '.aws': { kind: 'credentials', what: 'an AWS config directory (access keys)' },
   '.gnupg': { kind: 'privateKey', what: 'a GnuPG keyring (private keys)' },
+  'secring.gpg': { kind: 'privateKey', what: 'a GnuPG secret keyring' },
+  'cwallet.sso': { kind: 'credentials', what: 'an Oracle wallet (stored database passwords)' },
+  'ewallet.p12': { kind: 'credentials', what: 'an Oracle wallet (stored database passwords)' },
+  '.htpasswd': { kind: 'credentials', what: 'an htpasswd file (password hashes)' },
+  '.my.cnf': { kind: 'credentials', what: 'a MySQL client config (stored password)' },
+  '.s3cfg': { kind: 'credentials', what: 'an s3cmd config (access keys)' },
+  '.boto': { kind: 'credentials', what: 'a boto config (cloud access keys)' },
+  '.terraformrc': { kind: 'credentials', what: 'a Terraform CLI config (registry tokens)' },
+  'credentials.tfrc.json': { kind: 'credentials', what: 'a Terraform registry token file' },
+  'application_default_credentials.json': { kind: 'credentials', what: 'Google Cloud application default credentials' },
+  'settings-security.xml': { kind: 'credentials', what: 'a Maven master password file' },
 };
 
 /** What a copied path is, when its name says it holds a secret. Globs (`*.pem`, `.env*`) count. */
@@ -204,6 +215,9 @@ export function sensitiveFile(source: string): SensitiveFile | undefined {
   if (/(?:^|\/)\.aws\/credentials$/.test(lower)) return { kind: 'credentials', what: 'an AWS credentials file' };
   if (/(?:^|\/)\.docker\/config\.json$/.test(lower)) return { kind: 'credentials', what: 'a Docker config file (registry auths)' };
   if (/(?:^|\/)\.kube\/config$/.test(lower)) return { kind: 'credentials', what: 'a kubeconfig (cluster credentials)' };
+  if (/(?:^|\/)\.(?:cargo|gem)\/credentials(?:\.toml)?$/.test(lower)) return { kind: 'credentials', what: 'a package registry credentials file' };
+  if (/(?:^|\/)\.composer\/auth\.json$/.test(lower)) return { kind: 'credentials', what: 'a Composer auth file (registry tokens)' };
+  if (/(?:^|\/)wallet\/?$/.test(lower)) return { kind: 'credentials', what: 'a wallet directory (stored credentials)' };
   if (NAMED[base]) return NAMED[base];
   if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(base)) return { kind: 'privateKey', what: 'an SSH private key' };
   const env = /^\.env(?:\.(.+))?$/.exec(base) ?? /^\.env(\*)$/.exec(base);
@@ -214,8 +228,20 @@ export function sensitiveFile(source: string): SensitiveFile | undefined {
   if (base.endsWith('.pem') && !PUBLIC_PEM.test(stem)) return { kind: 'privateKey', what: 'a PEM file (a private key, by its name)' };
   if (base.endsWith('.key') && !PUBLIC_KEY_FILE.test(stem)) return { kind: 'privateKey', what: 'a private key file' };
   if (/\.(?:p12|pfx)$/.test(base)) return { kind: 'privateKey', what: 'a PKCS#12 keystore (private key and certificate)' };
-  if (/\.(?:jks|keystore)$/.test(base) && !/trust/.test(stem)) return { kind: 'privateKey', what: 'a Java keystore' };
+  if (/\.(?:jks|jceks|bks|keystore)$/.test(base) && !/trust/.test(stem)) return { kind: 'privateKey', what: 'a Java keystore' };
+  if (base.endsWith('.ppk')) return { kind: 'privateKey', what: 'a PuTTY private key' };
+  if (base.endsWith('.kdbx')) return { kind: 'credentials', what: 'a KeePass password database' };
   return undefined;
+}
+
+/**
+ * What a copied path is, glob classes included: `id_rs[a]` copies `id_rsa`. Each `[…]` class is
+ * tried with its first character (negated classes are left as they are).
+ */
+export function sensitiveSource(source: string): SensitiveFile | undefined {
+  const direct = sensitiveFile(source);
+  if (direct || !source.includes('[')) return direct;
+  return sensitiveFile(source.replace(/\[([^\]!^])[^\]]*\]/g, '$1'));
 }
 
 /** The source words of `COPY`/`ADD` (every argument but the destination), heredoc markers excluded. */

@@ -1,6 +1,6 @@
 import type { DockerfileModel, Rule } from '../../_api';
 import { allInstructions } from '../../_helpers/docker-image';
-import { copySources, sensitiveFile } from '../../_helpers/docker-stage';
+import { copySources, sensitiveSource } from '../../_helpers/docker-stage';
 
 const ADVICE = 'anyone who can pull the image can read it, even if a later step deletes it. Mount it only for the step that needs it with `RUN --mount=type=secret` (or `--mount=type=ssh` for SSH keys).';
 
@@ -28,7 +28,7 @@ const rule: Rule<'dockerfile'> = {
     for (const instruction of allInstructions(ctx.model)) {
       if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
       for (const source of copySources(instruction)) {
-        const found = sensitiveFile(source.value);
+        const found = sensitiveSource(source.value);
         if (!found) continue;
         ctx.report({
           messageId: found.kind,
