@@ -3,7 +3,7 @@
 #   apt: chromium (headless browser), libkrb5-dev (code-server's kerberos module), ripgrep
 #   npm: code-server@4.100.3 (VS Code 1.100.3, the newest that runs on Node 20) into
 #        ${FOURFOLD_CACHE:-$HOME/.cache/fourfold}/cs-4.100.3
-# Idempotent: does nothing when everything is present. Recipe and pitfalls: ../shared/REAL-VSCODE.md.
+# Idempotent: does nothing when everything is present. Recipe and pitfalls: test/e2e/REAL-VSCODE.md.
 set -euo pipefail
 
 CS_VERSION=4.100.3

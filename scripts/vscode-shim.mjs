@@ -3,7 +3,7 @@
 // on a machine that cannot download VS Code. It accepts the flags runTests passes, serves the real
 // VS Code 1.100.3 workbench with code-server 4.100.3, opens it in headless Chromium (playwright-core),
 // lets the workbench run the extension tests in its real Node extension host, relays their output
-// and exits with the code the workbench reports. Recipe and pitfalls: ../shared/REAL-VSCODE.md.
+// and exits with the code the workbench reports. Recipe and pitfalls: test/e2e/REAL-VSCODE.md.
 //
 //   vscode-shim [workspace] --extensionDevelopmentPath=DIR… --extensionTestsPath=FILE
 //               [--user-data-dir=DIR] [--extensions-dir=DIR] [other VS Code flags, ignored]
