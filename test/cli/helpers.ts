@@ -93,7 +93,16 @@ export interface JsonReport {
   version: number;
   files: { path: string; findings: JsonFinding[] }[];
   skipped: { path: string; reason: string }[];
-  summary: { files: number; findings: number; suppressed: number; bySeverity: Record<string, number>; byLayer: Record<string, number> };
+  summary: {
+    files: number;
+    findings: number;
+    suppressed: number;
+    bySeverity: Record<string, number>;
+    byLayer: Record<string, number>;
+    parseErrors: number;
+    skipped: number;
+    ruleErrors: number;
+  };
 }
 
 /** Scans with --format json and returns the parsed report with the exit code. */
@@ -101,16 +110,6 @@ export function scanJson(cwd: string, args: string[] = []): { code: number | nul
   const run = runCli(['scan', ...args, '--format', 'json', '--fail-on', 'none'], { cwd });
   if (run.code !== 0) throw new Error(`fourfold exited ${run.code}: ${run.stderr}`);
   return { code: run.code, report: JSON.parse(run.stdout) as JsonReport, stderr: run.stderr };
-}
-
-/** `path -> ruleIds` of the findings not suppressed. */
-export function ruleIdsByPath(report: JsonReport): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const file of report.files) {
-    const ids = file.findings.filter((f) => !f.suppressed).map((f) => f.ruleId);
-    if (ids.length) out[file.path] = [...new Set(ids)].sort();
-  }
-  return out;
 }
 
 let ruleIdsCache: string[] | undefined;

@@ -141,13 +141,24 @@ describe('scanWorkspace', () => {
     const progress: [number, string][] = [];
     const result = await scanWorkspace({ engine: new Engine(allRules), roots: [ws], exclude: [], onProgress: (n, p) => progress.push([n, p]) });
     assert.equal(result.cancelled, false);
-    const checked = result.files.map((f) => f.relPath);
-    assert.ok(['Dockerfile', 'services/api/Dockerfile', 'tools/Dockerfile'].every((p) => checked.includes(p)), checked.join());
+    assert.deepEqual(
+      result.files.map((f) => [f.relPath, f.result.kind, f.text.length]),
+      [
+        ['Dockerfile', 'dockerfile', fs.statSync(path.join(ws, 'Dockerfile')).size],
+        ['infra/main.tf', 'terraform', 20],
+        ['services/api/Dockerfile', 'dockerfile', fs.statSync(path.join(ws, 'services/api/Dockerfile')).size],
+        ['tools/Dockerfile', 'dockerfile', fs.statSync(path.join(ws, 'tools/Dockerfile')).size],
+      ],
+    );
     assert.deepEqual(result.skipped.map((s) => [s.relPath, s.reason]), [['bin/x.dockerfile', 'binary content']]);
-    assert.deepEqual(progress.map(([n]) => n), progress.map((_, i) => i + 1));
-    assert.ok(result.files.every((f) => f.result.kind && f.text.length > 0));
+    assert.deepEqual(progress.map(([n]) => n), [1, 2, 3, 4, 5]);
     const root = result.files.find((f) => f.relPath === 'Dockerfile')!;
-    assert.ok(root.result.findings.some((f) => f.ruleId === 'docker/user-root'));
+    assert.deepEqual(root.result.findings.map((f) => f.ruleId), [
+      'docker/healthcheck-missing',
+      'docker/image-not-pinned-digest',
+      'docker/user-root',
+      'docker/eol-base-image',
+    ]);
   });
 
   it('stops when cancelled and says so', async () => {
