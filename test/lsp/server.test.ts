@@ -402,6 +402,7 @@ describe('workspace scan', () => {
       const summary = await client.executeCommand<{ files: number; cancelled: boolean }>('fourfold.server.scanWorkspace');
       await cancelled;
       assert.equal(summary.cancelled, true);
+      // Where it stops depends on when the cancellation arrives: a bound is all there is to assert.
       assert.ok(summary.files < 1500, `stopped after ${summary.files} files`);
       assert.equal(client.progress.at(-1)!.value.kind, 'end');
     } finally {

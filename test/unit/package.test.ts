@@ -133,7 +133,7 @@ describe('package.json contributes', () => {
       ...contributes.grammars.map((g: { path: string }) => g.path),
       ...contributes.languages.flatMap((l: { configuration?: string }) => (l.configuration ? [l.configuration] : [])),
     ]) {
-      assert.ok(fs.existsSync(path.join(root, file)), `${file} exists`);
+      assert.equal(typeof JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')), 'object', `${file} is a JSON file`);
     }
     for (const grammar of contributes.grammars as { path: string; scopeName: string }[]) {
       const json = JSON.parse(fs.readFileSync(path.join(root, grammar.path), 'utf8'));
