@@ -3,7 +3,7 @@
 // on a machine that cannot download VS Code. It accepts the flags runTests passes, serves the real
 // VS Code 1.100.3 workbench with code-server 4.100.3, opens it in headless Chromium (playwright-core),
 // lets the workbench run the extension tests in its real Node extension host, relays their output
-// and exits with the code the workbench reports. Recipe and pitfalls: ../shared/REAL-VSCODE.md.
+// and exits with the code the workbench reports. Recipe and pitfalls: test/e2e/REAL-VSCODE.md.
 //
 //   vscode-shim [workspace] --extensionDevelopmentPath=DIR… --extensionTestsPath=FILE
 //               [--user-data-dir=DIR] [--extensions-dir=DIR] [other VS Code flags, ignored]
@@ -154,6 +154,8 @@ function serverEnv(dirs) {
   const out = { ...env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, XDG_CACHE_HOME: dirs.cache, TMPDIR: dirs.tmp };
   // No marketplace is reachable offline; without one configured the workbench does not query it.
   out.EXTENSIONS_GALLERY = '{}';
+  // Tells the tests in the extension host that this shim answers their probes (answerProbe).
+  out.FOURFOLD_E2E_PROBES = '1';
   // Set when the shim runs under `node --test` or `node --import tsx`: not meant for code-server's Node.
   delete out.NODE_TEST_CONTEXT;
   delete out.NODE_OPTIONS;
@@ -163,6 +165,36 @@ function serverEnv(dirs) {
 /** Console output of the extension host (mocha's reporter) and the workbench arrives as (type, args). */
 function formatLogArgs(args) {
   return Array.isArray(args) ? format(...args) : format(args);
+}
+
+/**
+ * A test inside the extension host can ask what the workbench shows, which no extension API
+ * reveals: it logs `[fourfold-e2e probe] {"probe":"problems","reply":"/abs/file.json"}` and waits
+ * for the reply file. "problems": the Problems panel's own count (the badge on its tab, "Total N
+ * Problems": errors, warnings and information, as the panel lists them), read from the page.
+ */
+const PROBE = /\[fourfold-e2e probe\] (\{.*\})/;
+
+async function answerProbe(page, request) {
+  let reply;
+  try {
+    const { probe, reply: file } = JSON.parse(request);
+    reply = file;
+    if (probe !== 'problems') throw new Error(`unknown probe ${probe}`);
+    const labels = await page.evaluate(() =>
+      [...document.querySelectorAll('.part.panel .composite-bar [aria-label], .part.panel .panel-switcher-container [aria-label]')]
+        .map((e) => e.getAttribute('aria-label'))
+        .filter((l) => /^Problems\b/.test(l ?? '')),
+    );
+    const label = labels[0];
+    if (label === undefined) throw new Error('no Problems tab in the panel (run workbench.actions.view.problems first)');
+    const total = /Total (\d+) Problems?/.exec(label);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ label, total: total ? Number(total[1]) : 0 }));
+  } catch (error) {
+    if (!reply) return say(`bad probe ${request}: ${error.message}`);
+    fs.writeFileSync(`${reply}.tmp`, JSON.stringify({ error: error.message }));
+  }
+  fs.renameSync(`${reply}.tmp`, reply);
 }
 
 /** The workbench's own start-up chatter, hidden unless FOURFOLD_E2E_VERBOSE=1. */
@@ -290,6 +322,8 @@ async function main() {
     await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
       if (env.FOURFOLD_E2E_RAWLOG) fs.appendFileSync(env.FOURFOLD_E2E_RAWLOG, `${Date.now() - started} ${JSON.stringify([type, logArgs])}\n`);
       const line = formatLogArgs(logArgs);
+      const probe = PROBE.exec(line);
+      if (probe) return void answerProbe(page, probe[1]);
       if (!verbose && WORKBENCH_NOISE.some((re) => re.test(line))) return;
       if (type === 'error') process.stderr.write(`${line}\n`);
       else process.stdout.write(`${line}\n`);

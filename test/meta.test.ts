@@ -27,13 +27,18 @@ test('every rule folder is in the generated index, and ids are unique', () => {
   for (const rule of allRules) assert.ok(fs.existsSync(path.join(root, 'rules', rule.id, 'rule.ts')), `rules/${rule.id}/rule.ts: id must equal the folder`);
 });
 
-test('generated files (rule index, rule pages, README table) are current', () => {
-  try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/gen-rules.ts', '--check'], { cwd: root, stdio: 'pipe' });
-  } catch (error) {
-    assert.fail(`run npm run gen:\n${(error as { stderr?: Buffer }).stderr?.toString()}`);
-  }
-});
+for (const [script, what] of [
+  ['scripts/gen-rules.ts', 'rule index, rule pages, README rule table'],
+  ['scripts/gen-settings.ts', "README's .fourfold.yaml example and settings table"],
+]) {
+  test(`generated files (${what}) are current`, () => {
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', script, '--check'], { cwd: root, stdio: 'pipe' });
+    } catch (error) {
+      assert.fail(`run npm run gen:\n${(error as { stderr?: Buffer }).stderr?.toString()}`);
+    }
+  });
+}
 
 for (const rule of allRules) {
   test(`${rule.id}: metadata is complete`, () => {

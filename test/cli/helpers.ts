@@ -1,60 +1,16 @@
-// Running the real `fourfold` command in tests: the esbuild bundle (dist/cli.js) when it is at least
-// as new as the sources (it is rebuilt here when stale), else the TypeScript entry point through tsx.
-// FOURFOLD_CLI=tsx or FOURFOLD_CLI=bundle forces one.
-import { spawnSync } from 'node:child_process';
+// Running the real `fourfold` command in tests: the esbuild bundle (dist/cli.js), rebuilt first when
+// it is older than the sources (test/bundle.ts), else, when it cannot be built, the TypeScript entry
+// point through tsx. FOURFOLD_CLI=tsx or FOURFOLD_CLI=bundle forces one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { ensureFreshBundles, repoRoot } from '../bundle';
 
-export const repoRoot = path.resolve(__dirname, '../..');
+export { repoRoot };
 export const fixtures = path.join(repoRoot, 'test/fixtures');
 const bundle = path.join(repoRoot, 'dist/cli.js');
-
-function newestSource(): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(p);
-    } catch {
-      return;
-    }
-    if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(p)) if (name !== 'node_modules' && name !== 'fixtures') visit(path.join(p, name));
-    } else if (/\.(ts|json)$/.test(p)) newest = Math.max(newest, stat.mtimeMs);
-  };
-  for (const dir of ['server/src', 'rules', 'data', 'package.json']) visit(path.join(repoRoot, dir));
-  return newest;
-}
-
-const bundleFresh = () => fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs >= newestSource();
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/** Builds dist/ with the project's esbuild.mjs when the bundle is stale; one test process at a time. */
-function ensureBundle(): boolean {
-  if (bundleFresh()) return true;
-  if (!fs.existsSync(path.join(repoRoot, 'esbuild.mjs'))) return false;
-  const lock = path.join(repoRoot, 'dist/.test-build-lock');
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (let waited = 0; waited < 60_000; waited += 100) {
-    try {
-      fs.mkdirSync(lock);
-    } catch {
-      sleep(100); // another test process is building
-      if (!fs.existsSync(lock)) return bundleFresh();
-      continue;
-    }
-    try {
-      const built = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, encoding: 'utf8' });
-      return built.status === 0 && fs.existsSync(bundle);
-    } finally {
-      fs.rmSync(lock, { recursive: true, force: true });
-    }
-  }
-  return false;
-}
 
 let prefix: string[] | undefined;
 
@@ -74,7 +30,7 @@ function privateBundle(): string {
 export function cliPrefix(): string[] {
   if (prefix) return prefix;
   const mode = process.env.FOURFOLD_CLI;
-  if (mode !== 'tsx' && (mode === 'bundle' || ensureBundle())) prefix = [privateBundle()];
+  if (mode !== 'tsx' && (mode === 'bundle' || ensureFreshBundles() === undefined)) prefix = [privateBundle()];
   else prefix = ['--import', pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href, path.join(repoRoot, 'server/src/cli.ts')];
   return prefix;
 }
@@ -137,7 +93,16 @@ export interface JsonReport {
   version: number;
   files: { path: string; findings: JsonFinding[] }[];
   skipped: { path: string; reason: string }[];
-  summary: { files: number; findings: number; suppressed: number; bySeverity: Record<string, number>; byLayer: Record<string, number> };
+  summary: {
+    files: number;
+    findings: number;
+    suppressed: number;
+    bySeverity: Record<string, number>;
+    byLayer: Record<string, number>;
+    parseErrors: number;
+    skipped: number;
+    ruleErrors: number;
+  };
 }
 
 /** Scans with --format json and returns the parsed report with the exit code. */
@@ -145,16 +110,6 @@ export function scanJson(cwd: string, args: string[] = []): { code: number | nul
   const run = runCli(['scan', ...args, '--format', 'json', '--fail-on', 'none'], { cwd });
   if (run.code !== 0) throw new Error(`fourfold exited ${run.code}: ${run.stderr}`);
   return { code: run.code, report: JSON.parse(run.stdout) as JsonReport, stderr: run.stderr };
-}
-
-/** `path -> ruleIds` of the findings not suppressed. */
-export function ruleIdsByPath(report: JsonReport): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const file of report.files) {
-    const ids = file.findings.filter((f) => !f.suppressed).map((f) => f.ruleId);
-    if (ids.length) out[file.path] = [...new Set(ids)].sort();
-  }
-  return out;
 }
 
 let ruleIdsCache: string[] | undefined;

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { allRules } from '../../rules/index';
 import type { Finding, Rule } from '../../server/src/engine/api';
 import { toSarif } from '../../server/src/engine/sarif';
-import { copyFixture, emptyWorkspace, fixtures, runCli, write } from './helpers';
+import { copyFixture, emptyWorkspace, fixtures, repoRoot, runCli, write } from './helpers';
 
 // The schema is draft-04 (`id`, not `$id`); nothing else in it differs from what Ajv's default draft reads.
 const schema = JSON.parse(fs.readFileSync(path.join(fixtures, 'sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
@@ -76,24 +77,35 @@ describe('fourfold scan --format sarif', () => {
     const driver = run.tool.driver;
     assert.equal(driver.name, 'Fourfold');
     assert.match(driver.semanticVersion, /^\d+\.\d+\.\d+/);
-    const ids = driver.rules.map((r) => r.id);
-    assert.ok(ids.includes('docker/user-root') && ids.includes('fourfold/parse-error'));
+    // Every rule, in the order of the rule index, each with its title, description and KICS ids.
+    assert.deepEqual(
+      driver.rules.map((r) => [r.id, r.shortDescription.text, r.fullDescription.text, r.properties.kics]),
+      allRules.map((r) => [r.id, r.title, r.description, r.references.kics ?? []]),
+    );
     for (const rule of driver.rules) {
-      assert.ok(Array.isArray(rule.properties.kics), `${rule.id}: properties.kics`);
-      assert.ok(rule.properties.tags.includes('security'), rule.id);
+      const cwe = allRules.find((r) => r.id === rule.id)!.references.cwe ?? [];
+      assert.deepEqual(rule.properties.tags.slice(1), ['security', ...cwe.map((c) => `external/cwe/${c.toLowerCase()}`)], rule.id);
       assert.match(rule.properties['security-severity'], /^\d+\.\d$/);
-      assert.ok(rule.shortDescription.text && rule.fullDescription.text, rule.id);
     }
     const userRoot = driver.rules.find((r) => r.id === 'docker/user-root')!;
-    assert.ok(userRoot.properties.kics.length > 0);
-    assert.equal(userRoot.properties['security-severity'], '8.0');
-    assert.equal(userRoot.defaultConfiguration.level, 'error');
-    assert.ok(userRoot.properties.tags.includes('container'));
-    assert.match(userRoot.help?.markdown ?? '', /## How to fix/, 'the rule page is the help text');
+    assert.deepEqual(userRoot.properties, {
+      tags: ['container', 'security', 'external/cwe/cwe-250'],
+      'security-severity': '8.0',
+      precision: 'high',
+      kics: ['fd54f200-402c-4333-a5a4-36ef6709af2f', '67fd0c4a-68cf-46d7-8c41-bc9fba7e40ae'],
+      cwe: ['CWE-250'],
+      cis: ['CIS Docker 4.1'],
+      checkov: ['CKV_DOCKER_3', 'CKV_DOCKER_8'],
+      trivy: ['AVD-DS-0002'],
+      hadolint: ['DL3002'],
+    });
+    assert.deepEqual(userRoot.defaultConfiguration, { level: 'error' });
+    assert.equal(userRoot.help?.markdown, fs.readFileSync(path.join(repoRoot, 'docs/rules/docker/user-root.md'), 'utf8'), 'the rule page is the help text');
   });
 
   it('reports each finding with its rule index, level, region and fingerprint', () => {
     const rules = run.tool.driver.rules;
+    assert.equal(run.results.length, 13, 'the 11 findings and the 2 suppressed ones');
     for (const result of run.results) {
       assert.equal(rules[result.ruleIndex!].id, result.ruleId);
       assert.match(result.partialFingerprints['fourfold/v1'], /^[0-9a-f]{16}$/);
@@ -107,8 +119,18 @@ describe('fourfold scan --format sarif', () => {
     assert.deepEqual(latest.locations[0].physicalLocation.region, { startLine: 1, startColumn: 13, endLine: 1, endColumn: 19, snippet: { text: 'latest' } });
     const userRoot = run.results.find((r) => r.ruleId === 'docker/user-root' && !r.suppressions)!;
     assert.equal(userRoot.level, 'error');
-    assert.ok(userRoot.fixes?.[0].artifactChanges[0].replacements.length, 'the rule fix as a SARIF fix');
-    assert.ok(userRoot.fixes[0].description.text);
+    // The rule's fix as a SARIF fix: insert USER 10001 before the Dockerfile's CMD (line 8).
+    assert.deepEqual(userRoot.fixes, [
+      {
+        description: { text: 'Add USER 10001' },
+        artifactChanges: [
+          {
+            artifactLocation: { uri: 'Dockerfile', uriBaseId: '%SRCROOT%' },
+            replacements: [{ deletedRegion: { startLine: 8, startColumn: 1, endLine: 8, endColumn: 1 }, insertedContent: { text: 'USER 10001\n' } }],
+          },
+        ],
+      },
+    ]);
   });
 
   it('records comment suppressions as inSource with their justification', () => {
@@ -130,6 +152,7 @@ describe('fourfold scan --format sarif', () => {
     assertValid(withBaseline);
     const results = withBaseline.runs[0].results;
     const external = results.filter((r) => r.suppressions?.[0].kind === 'external');
+    assert.equal(external.length, 11);
     assert.deepEqual(
       external.map((r) => r.partialFingerprints['fourfold/v1']).sort(),
       baseline.findings.map((f) => f.fingerprint).sort(),
@@ -145,8 +168,13 @@ describe('fourfold scan --format sarif', () => {
     const latest = sarif.runs[0].results.find((r) => r.ruleId === 'docker/image-tag-latest')!;
     assert.equal(latest.locations[0].physicalLocation.artifactLocation.uri, 'my%20app/Dockerfile');
     assert.equal(latest.locations[0].physicalLocation.region.startLine, 4);
-    const notes = sarif.runs[0].invocations[0].toolExecutionNotifications ?? [];
-    assert.ok(notes.some((n) => /binary content/.test(n.message.text)));
+    assert.deepEqual(sarif.runs[0].invocations[0].toolExecutionNotifications, [
+      {
+        level: 'note',
+        message: { text: 'skipped: binary content' },
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'data/blob.dockerfile', uriBaseId: '%SRCROOT%' } } }],
+      },
+    ]);
   });
 
   it('is valid with no findings at all', () => {

@@ -4,60 +4,122 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { copyFixture, emptyWorkspace, onlyRulesConfig, repoRoot, ruleIdsByPath, runCli, scanJson, usingBundle, write } from './helpers';
+import { copyFixture, emptyWorkspace, onlyRulesConfig, repoRoot, runCli, scanJson, usingBundle, write, type JsonReport } from './helpers';
+
+/** `path severity rule` of every finding not suppressed, sorted. */
+function bySeverity(report: JsonReport): string[] {
+  return report.files.flatMap((f) => f.findings.filter((x) => !x.suppressed).map((x) => `${f.path} ${x.severity} ${x.ruleId}`)).sort();
+}
+
+/**
+ * docker/eol-base-image's message names the oldest release still supported *today*, so tests that
+ * compare whole reports turn it off; its own fixtures and unit tests cover it.
+ */
+const NO_EOL = ['--rule', 'docker/eol-base-image=off'];
+
+const HEALTHCHECK = (image: string) =>
+  `The final stage (${image}) has no HEALTHCHECK: a container that hangs or stops serving keeps running and receiving traffic. Add \`HEALTHCHECK CMD …\`, or \`HEALTHCHECK NONE\` to say that the orchestrator checks health instead.`;
+const NOT_PINNED = (image: string) =>
+  `${image} is not pinned by digest; tags can be re-pointed, so write ${image}@sha256:… to get exactly the image you reviewed.`;
+const USER_ROOT = (image: string) =>
+  `The final stage sets no USER, so the container runs as root (the base image ${image} is assumed to); add a non-root USER.`;
+const UNPINNED_APK =
+  '`apk` installs `postgresql16-client` without a version: each build takes whatever the mirror has, so images built from the same Dockerfile differ and a bad update arrives unreviewed. Pin as `<package>=<version>` (and let a bot such as Renovate bump it), or accept the drift deliberately.';
+
+/** The finding lines for workspace-basic (without docker/eol-base-image), grouped by file. */
+const BASIC_FINDINGS = [
+  `Dockerfile:2:6  low       docker/healthcheck-missing      ${HEALTHCHECK('node:20.11-alpine')}`,
+  `Dockerfile:2:6  info      docker/image-not-pinned-digest  ${NOT_PINNED('node:20.11-alpine')}`,
+  `Dockerfile:2:6  high      docker/user-root                ${USER_ROOT('node:20.11-alpine')}`,
+  '',
+  `services/api/Dockerfile:1:6   low       docker/healthcheck-missing      ${HEALTHCHECK('python:latest')}`,
+  `services/api/Dockerfile:1:6   info      docker/image-not-pinned-digest  ${NOT_PINNED('python:latest')}`,
+  'services/api/Dockerfile:1:13  medium    docker/image-tag-latest         python:latest uses the `latest` tag, which moves with every release; pin a version tag (and a digest).',
+  '',
+  `tools/Dockerfile:3:24  info      docker/package-version-unpinned  ${UNPINNED_APK}`,
+  `tools/Dockerfile:5:6   low       docker/healthcheck-missing       ${HEALTHCHECK('alpine:3.20')}`,
+];
 
 describe('text format', () => {
   const workspace = copyFixture('workspace-basic');
 
-  it('lists findings as path:line:col  severity  rule-id  message, grouped by file, with a summary', () => {
-    const run = runCli(['scan', '--fail-on', 'none'], { cwd: workspace });
+  it('lists findings as path:line:col  severity  rule-id  message, grouped by file in path order, with a summary', () => {
+    const run = runCli(['scan', '--fail-on', 'none', ...NO_EOL], { cwd: workspace });
     assert.equal(run.code, 0, run.stderr);
-    const out = run.stdout;
-    // FROM python:latest — the `latest` tag at line 1, column 13
-    assert.match(out, /^services\/api\/Dockerfile:1:13\s+medium\s+docker\/image-tag-latest\s+python:latest uses the `latest` tag/m);
-    assert.match(out, /^Dockerfile:\d+:\d+\s+high\s+docker\/user-root\s+/m);
-    // grouped: all lines of one file together, files in path order
-    const paths = out.split('\n').map((l) => /^(\S+?):\d+:\d+ /.exec(l)?.[1]).filter(Boolean);
-    assert.deepEqual(paths, [...paths].sort());
-    assert.match(out, /^\d+ findings? in \d+ files? \(5 files checked\): .*\d+ high/m);
-    assert.match(out, /^ {2}by layer: .*container \d+/m);
-    // suppressed findings are counted, not listed
-    assert.doesNotMatch(out, /^tools\/Dockerfile:\d+:\d+\s+\S+\s+docker\/user-root/m);
-    assert.match(out, /\d+ suppressed \(not shown; --show-suppressed lists them\)/);
-    assert.doesNotMatch(out, /\x1b\[/, 'no colour when stdout is not a terminal');
+    // Suppressed findings (two in tools/Dockerfile) are counted, not listed; no colour when stdout is not a terminal.
+    assert.equal(
+      run.stdout,
+      [
+        ...BASIC_FINDINGS,
+        '',
+        '8 findings in 3 files (5 files checked): 1 high, 1 medium, 3 low, 3 info',
+        '  by layer: container 8',
+        '  2 suppressed (not shown; --show-suppressed lists them)',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(run.stderr, '');
   });
 
   it('--show-suppressed lists them with their reason', () => {
-    const run = runCli(['scan', '--fail-on', 'none', '--show-suppressed'], { cwd: workspace });
-    assert.match(run.stdout, /^tools\/Dockerfile:\d+:\d+\s+high\s+docker\/user-root\s+.*\(suppressed: file: a one-shot migration job that must own the volume it prepares\)/m);
+    const run = runCli(['scan', '--fail-on', 'none', '--show-suppressed', '--quiet', 'tools', ...NO_EOL], { cwd: workspace });
+    assert.equal(
+      run.stdout,
+      [
+        `tools/Dockerfile:3:24  info      docker/package-version-unpinned  ${UNPINNED_APK}`,
+        `tools/Dockerfile:5:6   low       docker/healthcheck-missing       ${HEALTHCHECK('alpine:3.20')}`,
+        `tools/Dockerfile:5:6   info      docker/image-not-pinned-digest   ${NOT_PINNED('alpine:3.20')} (suppressed: inline: rebuilt nightly from the mirror)`,
+        `tools/Dockerfile:5:6   high      docker/user-root                 ${USER_ROOT('alpine:3.20')} (suppressed: file: a one-shot migration job that must own the volume it prepares)`,
+        '',
+      ].join('\n'),
+    );
   });
 
   it('--quiet prints the findings only', () => {
-    const run = runCli(['scan', '--fail-on', 'none', '--quiet'], { cwd: workspace });
-    assert.match(run.stdout, /docker\/user-root/);
-    assert.doesNotMatch(run.stdout, /files? checked|by layer/);
+    const run = runCli(['scan', '--fail-on', 'none', '--quiet', ...NO_EOL], { cwd: workspace });
+    assert.equal(run.stdout, [...BASIC_FINDINGS, ''].join('\n'));
   });
 
   it('notes parse errors and says when there is nothing to report', () => {
     const ws = emptyWorkspace();
     write(ws, 'Dockerfile', 'FROM alpine:3.20\nUSER app\nFROM\n');
-    const run = runCli(['scan', '--fail-on', 'none', '--rule', 'docker/user-root=off'], { cwd: ws });
-    assert.match(run.stdout, /^Dockerfile:3:1\s+medium\s+fourfold\/parse-error\s+/m);
-    assert.match(run.stdout, /1 parse error/);
+    const run = runCli(['scan', '--fail-on', 'none', '--rule', 'docker/user-root=off', ...NO_EOL], { cwd: ws });
+    assert.equal(
+      run.stdout,
+      [
+        `Dockerfile:1:6  info      docker/image-not-pinned-digest  ${NOT_PINNED('alpine:3.20')}`,
+        'Dockerfile:3:1  medium    fourfold/parse-error            FROM requires an image name',
+        '',
+        '2 findings in 1 file (1 file checked): 1 medium, 1 info',
+        '  by layer: container 1, general 1',
+        '  1 parse error',
+        '',
+      ].join('\n'),
+    );
     const clean = emptyWorkspace();
     write(clean, 'README.md', '# nothing to check\n');
     const none = runCli(['scan'], { cwd: clean });
     assert.equal(none.code, 0);
-    assert.match(none.stdout, /^No findings \(1 file checked\)\.$/m);
+    assert.equal(none.stdout, 'No findings (1 file checked).\n', 'the README is checked for secrets');
   });
 
   it('writes the report to --output', () => {
     const out = path.join(workspace, 'reports/fourfold.txt');
-    const run = runCli(['scan', '--output', 'reports/fourfold.txt'], { cwd: workspace });
+    const run = runCli(['scan', '--output', 'reports/fourfold.txt', ...NO_EOL], { cwd: workspace });
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(fs.readFileSync(out, 'utf8'), /docker\/user-root/);
-    assert.match(run.stderr, /wrote text report to reports\/fourfold\.txt; \d+ findings? at or above high/);
+    assert.equal(
+      fs.readFileSync(out, 'utf8'),
+      [
+        ...BASIC_FINDINGS,
+        '',
+        '8 findings in 3 files (5 files checked): 1 high, 1 medium, 3 low, 3 info',
+        '  by layer: container 8',
+        '  2 suppressed (not shown; --show-suppressed lists them)',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(run.stderr, 'fourfold: wrote text report to reports/fourfold.txt; 1 finding at or above high\n');
   });
 });
 
@@ -77,18 +139,29 @@ describe('JSON format', () => {
       { line: latest.line, column: latest.column, endLine: latest.endLine, endColumn: latest.endColumn, severity: latest.severity },
       { line: 1, column: 13, endLine: 1, endColumn: 19, severity: 'medium' },
     );
-    assert.equal(typeof latest.message, 'string');
+    assert.equal(latest.message, 'python:latest uses the `latest` tag, which moves with every release; pin a version tag (and a digest).');
     const tools = report.files.find((f) => f.path === 'tools/Dockerfile')!;
     const suppressed = tools.findings.filter((f) => f.suppressed);
-    assert.ok(suppressed.some((f) => f.ruleId === 'docker/user-root' && f.suppressed!.kind === 'file'));
-    assert.ok(suppressed.some((f) => f.ruleId === 'docker/image-not-pinned-digest' && f.suppressed!.kind === 'inline' && f.suppressed!.reason === 'rebuilt nightly from the mirror'));
-    const s = report.summary;
+    assert.deepEqual(
+      suppressed.map((f) => [f.ruleId, f.suppressed]),
+      [
+        ['docker/image-not-pinned-digest', { kind: 'inline', reason: 'rebuilt nightly from the mirror' }],
+        ['docker/user-root', { kind: 'file', reason: 'a one-shot migration job that must own the volume it prepares' }],
+      ],
+    );
     const all = report.files.flatMap((f) => f.findings);
-    assert.equal(s.findings, all.filter((f) => !f.suppressed).length);
-    assert.equal(s.suppressed, suppressed.length);
-    assert.equal(s.files, 5, 'every text file is checked: three Dockerfiles, .dockerignore and the README');
-    assert.equal(Object.values(s.bySeverity).reduce((a, b) => a + b, 0), s.findings);
-    assert.equal(Object.values(s.byLayer).reduce((a, b) => a + b, 0), s.findings);
+    assert.equal(all.filter((f) => !f.suppressed).length, 11);
+    // The three docker/eol-base-image findings (node 20, alpine 3.20 twice) are high.
+    assert.deepEqual(report.summary, {
+      files: 5,
+      findings: 11,
+      suppressed: 2,
+      bySeverity: { critical: 0, high: 4, medium: 1, low: 3, info: 3 },
+      byLayer: { container: 11 },
+      parseErrors: 0,
+      skipped: 0,
+      ruleErrors: 0,
+    });
   });
 });
 
@@ -128,54 +201,102 @@ describe('configuration', () => {
   it('honours rule off, severity overrides, excludes and trusted registries from .fourfold.yaml', () => {
     const workspace = copyFixture('workspace-config');
     const { report } = scanJson(workspace);
-    const byPath = ruleIdsByPath(report);
-    assert.ok(!('legacy/Dockerfile' in byPath) && !report.files.some((f) => f.path.startsWith('legacy/')), 'legacy/** excluded');
-    const all = report.files.flatMap((f) => f.findings);
-    assert.ok(!all.some((f) => f.ruleId === 'docker/image-not-pinned-digest'), 'rule turned off');
-    const latest = all.find((f) => f.ruleId === 'docker/image-tag-latest');
-    assert.equal(latest?.severity, 'high', 'severity override');
-    assert.deepEqual(
-      report.files.filter((f) => f.findings.some((x) => x.ruleId === 'docker/untrusted-registry')).map((f) => f.path),
-      ['web/Dockerfile'],
-      'only quay.io is outside trustedRegistries',
-    );
+    // legacy/** excluded; image-not-pinned-digest off; image-tag-latest raised to high; only quay.io
+    // is outside trustedRegistries.
+    assert.deepEqual(bySeverity(report), [
+      'Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile high docker/image-tag-latest',
+      'web/Dockerfile high docker/untrusted-registry',
+      'web/Dockerfile low docker/healthcheck-missing',
+    ]);
   });
 
   it('command-line flags win over the file', () => {
     const workspace = copyFixture('workspace-config');
     const { report } = scanJson(workspace, ['--rule', 'docker/image-tag-latest=low', '--rule', 'docker/untrusted-registry=off', '--exclude', 'web/**']);
-    assert.deepEqual(report.files.map((f) => f.path), ['Dockerfile']);
+    assert.deepEqual(bySeverity(report), ['Dockerfile low docker/healthcheck-missing']);
     const { report: r2 } = scanJson(workspace, ['--rule', 'docker/image-tag-latest=low']);
-    assert.equal(r2.files.flatMap((f) => f.findings).find((f) => f.ruleId === 'docker/image-tag-latest')?.severity, 'low');
+    assert.deepEqual(bySeverity(r2), [
+      'Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile high docker/untrusted-registry',
+      'web/Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile low docker/image-tag-latest',
+    ]);
   });
 
   it('finds the root from a path below it, and --config reads another file', () => {
     const workspace = copyFixture('workspace-config');
     const below = runCli(['scan', '../web', '--format', 'json', '--fail-on', 'none'], { cwd: path.join(workspace, 'legacy') });
-    const report = JSON.parse(below.stdout) as { files: { path: string; findings: { ruleId: string; severity: string }[] }[] };
-    assert.deepEqual(report.files.map((f) => f.path), ['web/Dockerfile'], 'paths are relative to the root with .fourfold.yaml');
-    assert.equal(report.files[0].findings.find((f) => f.ruleId === 'docker/image-tag-latest')?.severity, 'high');
+    // Paths are relative to the root with .fourfold.yaml, whose rules apply.
+    assert.deepEqual(bySeverity(JSON.parse(below.stdout) as JsonReport), [
+      'web/Dockerfile high docker/image-tag-latest',
+      'web/Dockerfile high docker/untrusted-registry',
+      'web/Dockerfile low docker/healthcheck-missing',
+    ]);
 
+    // The other file excludes nothing, trusts every registry and only lowers image-tag-latest.
     write(workspace, 'ci/other.yaml', 'rules:\n  docker/image-tag-latest: info\n');
     const { report: other } = scanJson(workspace, ['--config', 'ci/other.yaml']);
-    assert.ok(other.files.some((f) => f.path === 'legacy/Dockerfile'), 'the other file excludes nothing');
-    assert.ok(other.files.flatMap((f) => f.findings).some((f) => f.ruleId === 'docker/image-tag-latest' && f.severity === 'info'));
+    assert.deepEqual(bySeverity(other), [
+      'Dockerfile info docker/image-not-pinned-digest',
+      'Dockerfile low docker/healthcheck-missing',
+      'legacy/Dockerfile high docker/user-root',
+      'legacy/Dockerfile info docker/image-not-pinned-digest',
+      'legacy/Dockerfile info docker/image-tag-latest',
+      'legacy/Dockerfile info docker/package-version-unpinned',
+      'legacy/Dockerfile low docker/apt-get-no-install-recommends',
+      'legacy/Dockerfile low docker/apt-lists-not-removed',
+      'legacy/Dockerfile low docker/cmd-shell-form',
+      'legacy/Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile info docker/image-not-pinned-digest',
+      'web/Dockerfile info docker/image-tag-latest',
+      'web/Dockerfile low docker/healthcheck-missing',
+    ]);
   });
 });
+
+/** workspace-basic's findings as the baseline lists them: path, rule, line, fingerprint. */
+const BASIC_BASELINE: [string, string, number, string][] = [
+  ['Dockerfile', 'docker/healthcheck-missing', 2, '5aa5dc05891e852f'],
+  ['Dockerfile', 'docker/image-not-pinned-digest', 2, '46c255dd5603b8b5'],
+  ['Dockerfile', 'docker/user-root', 2, '6a90dcf1141b4cec'],
+  ['Dockerfile', 'docker/eol-base-image', 2, 'a673ec7e0f57a052'],
+  ['services/api/Dockerfile', 'docker/healthcheck-missing', 1, '63105c6b9630006f'],
+  ['services/api/Dockerfile', 'docker/image-not-pinned-digest', 1, 'ea713a0f36d4eb6d'],
+  ['services/api/Dockerfile', 'docker/image-tag-latest', 1, 'd9c4e2a7e0448a30'],
+  ['tools/Dockerfile', 'docker/eol-base-image', 2, '3083fb27c9fa73b9'],
+  ['tools/Dockerfile', 'docker/package-version-unpinned', 3, '1255bf205dacc693'],
+  ['tools/Dockerfile', 'docker/healthcheck-missing', 5, '1e1ecec0b268c547'],
+  ['tools/Dockerfile', 'docker/eol-base-image', 5, '9f0c6722fbf0283b'],
+];
+
+/**
+ * The exact baseline file for workspace-basic: every finding not suppressed by a comment, with the
+ * message the scan `report` showed for it (docker/eol-base-image's names today's oldest supported
+ * release), as indented JSON with a final newline.
+ */
+function basicBaselineFile(report: JsonReport): string {
+  const findings = BASIC_BASELINE.map(([file, ruleId, line, fingerprint]) => {
+    const shown = report.files.find((f) => f.path === file)!.findings.filter((f) => f.ruleId === ruleId && f.line === line && !f.suppressed);
+    assert.equal(shown.length, 1, `${file}:${line} ${ruleId} in the report`);
+    return { path: file, ruleId, fingerprint, line, message: shown[0].message };
+  });
+  return `${JSON.stringify({ findings }, null, 2)}\n`;
+}
 
 describe('baseline', () => {
   it('accepts current findings, survives lines moving, and reports changed lines again', () => {
     const workspace = copyFixture('workspace-basic');
+    const { report: before } = scanJson(workspace);
     const write1 = runCli(['scan', '--write-baseline'], { cwd: workspace });
     assert.equal(write1.code, 0, write1.stderr);
-    assert.match(write1.stdout, /^Wrote \d+ accepted findings? to \.fourfold-baseline\.json$/m);
-    const baseline = JSON.parse(fs.readFileSync(path.join(workspace, '.fourfold-baseline.json'), 'utf8')) as { findings: { path: string; ruleId: string }[] };
-    assert.ok(baseline.findings.some((f) => f.path === 'services/api/Dockerfile' && f.ruleId === 'docker/image-tag-latest'));
-    assert.ok(!baseline.findings.some((f) => f.path === 'tools/Dockerfile' && f.ruleId === 'docker/user-root'), 'comment-suppressed findings are not baselined');
+    assert.equal(write1.stdout, 'Wrote 11 accepted findings to .fourfold-baseline.json\n');
+    // Comment-suppressed findings (tools/Dockerfile: user-root, image-not-pinned-digest) are not baselined.
+    assert.equal(fs.readFileSync(path.join(workspace, '.fourfold-baseline.json'), 'utf8'), basicBaselineFile(before));
 
     const after = runCli(['scan', '--fail-on', 'info'], { cwd: workspace });
     assert.equal(after.code, 0, after.stdout);
-    assert.match(after.stdout, /^No findings \(6 files checked, \d+ suppressed\)\.$/m);
+    assert.equal(after.stdout, 'No findings (6 files checked, 13 suppressed).\n');
 
     // Lines move: a comment and blank lines above everything.
     const api = path.join(workspace, 'services/api/Dockerfile');
@@ -183,26 +304,46 @@ describe('baseline', () => {
     fs.writeFileSync(api, `# syntax-free header comment\n\n\n${original}`);
     assert.equal(runCli(['scan', '--fail-on', 'info'], { cwd: workspace }).code, 0, 'moved lines still match');
 
-    // The flagged text changes: reported again.
+    // The flagged line changes: its three findings are reported again, the rest stay accepted.
     fs.writeFileSync(api, original.replace('FROM python:latest', 'FROM pypy:latest'));
     const changed = scanJson(workspace).report;
-    const apiFindings = changed.files.find((f) => f.path === 'services/api/Dockerfile')!.findings;
-    assert.ok(apiFindings.some((f) => f.ruleId === 'docker/image-tag-latest' && !f.suppressed));
+    assert.deepEqual(bySeverity(changed), [
+      'services/api/Dockerfile info docker/image-not-pinned-digest',
+      'services/api/Dockerfile low docker/healthcheck-missing',
+      'services/api/Dockerfile medium docker/image-tag-latest',
+    ]);
     assert.equal(runCli(['scan', '--fail-on', 'medium'], { cwd: workspace }).code, 1);
   });
 
   it('--baseline and --write-baseline=FILE use another file; SARIF marks baselined results external', () => {
     const workspace = copyFixture('workspace-basic');
+    const { report } = scanJson(workspace);
     assert.equal(runCli(['scan', '--write-baseline=ci/accepted.json'], { cwd: workspace }).code, 0);
-    assert.ok(fs.existsSync(path.join(workspace, 'ci/accepted.json')));
+    assert.equal(fs.readFileSync(path.join(workspace, 'ci/accepted.json'), 'utf8'), basicBaselineFile(report));
+    assert.equal(fs.existsSync(path.join(workspace, '.fourfold-baseline.json')), false, 'the default file is not written');
     assert.equal(runCli(['scan', '--fail-on', 'info'], { cwd: workspace }).code, 1, 'the default baseline file does not exist');
     assert.equal(runCli(['scan', '--fail-on', 'info', '--baseline', 'ci/accepted.json'], { cwd: workspace }).code, 0);
     const sarif = runCli(['scan', '--format', 'sarif', '--baseline', 'ci/accepted.json'], { cwd: workspace });
-    const results = (JSON.parse(sarif.stdout) as { runs: { results: { suppressions?: { kind: string }[] }[] }[] }).runs[0].results;
-    assert.ok(results.length > 0);
-    assert.ok(results.every((r) => r.suppressions?.length === 1));
-    assert.ok(results.some((r) => r.suppressions![0].kind === 'external'));
-    assert.ok(results.some((r) => r.suppressions![0].kind === 'inSource'));
+    const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; suppressions?: { kind: string }[] }[] }[] }).runs[0].results;
+    // The 11 baselined findings are external suppressions, the 2 comment-suppressed ones inSource.
+    assert.deepEqual(
+      results.map((r) => `${r.ruleId} ${r.suppressions?.map((x) => x.kind).join(',')}`).sort(),
+      [
+        'docker/eol-base-image external',
+        'docker/eol-base-image external',
+        'docker/eol-base-image external',
+        'docker/healthcheck-missing external',
+        'docker/healthcheck-missing external',
+        'docker/healthcheck-missing external',
+        'docker/image-not-pinned-digest external',
+        'docker/image-not-pinned-digest external',
+        'docker/image-not-pinned-digest inSource',
+        'docker/image-tag-latest external',
+        'docker/package-version-unpinned external',
+        'docker/user-root external',
+        'docker/user-root inSource',
+      ],
+    );
   });
 });
 
@@ -254,27 +395,31 @@ describe('the walk', () => {
     write(workspace, 'utf8/Dockerfile', `\ufeff${text}`);
     const { report } = scanJson(workspace);
     assert.deepEqual(report.skipped, []);
-    for (const dir of ['be', 'le', 'utf8']) {
-      const file = report.files.find((f) => f.path === `${dir}/Dockerfile`);
-      assert.ok(file, dir);
-      const latest = file.findings.find((f) => f.ruleId === 'docker/image-tag-latest');
-      assert.deepEqual(latest && [latest.line, latest.column], [2, 13], dir);
-      assert.ok(!file.findings.some((f) => f.ruleId === 'fourfold/parse-error'), `${dir}: parses`);
-    }
+    // The same findings at the same UTF-16 positions in all three, and no parse error.
+    assert.deepEqual(
+      report.files.map((f) => [f.path, f.findings.map((x) => `${x.line}:${x.column} ${x.ruleId}`)]),
+      ['be', 'le', 'utf8'].map((dir) => [
+        `${dir}/Dockerfile`,
+        ['2:6 docker/healthcheck-missing', '2:6 docker/image-not-pinned-digest', '2:13 docker/image-tag-latest'],
+      ]),
+    );
   });
 });
 
 describe('the installed command', () => {
   it('bin/fourfold.js runs the bundle', { skip: !usingBundle() && 'dist/cli.js is not built' }, () => {
     const workspace = copyFixture('workspace-basic');
-    const run = runCli(['--version'], { cwd: workspace });
-    assert.equal(run.code, 0);
-    const viaBin = spawnSync(process.execPath, [path.join(repoRoot, 'bin/fourfold.js'), 'scan', '--fail-on', 'none'], {
+    const version = runCli(['--version'], { cwd: workspace });
+    assert.equal(version.code, 0);
+    assert.equal(version.stdout, `${(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    const direct = runCli(['scan', '--fail-on', 'none', ...NO_EOL], { cwd: workspace });
+    const viaBin = spawnSync(process.execPath, [path.join(repoRoot, 'bin/fourfold.js'), 'scan', '--fail-on', 'none', ...NO_EOL], {
       cwd: workspace,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
     });
     assert.equal(viaBin.status, 0);
-    assert.match(viaBin.stdout, /docker\/user-root/);
+    assert.equal(viaBin.stdout, direct.stdout);
+    assert.equal(viaBin.stdout.split('\n').length, BASIC_FINDINGS.length + 5, 'the findings, a blank line, three summary lines');
   });
 });

@@ -1,7 +1,10 @@
-// A small LSP client for the protocol tests: it starts the real bundled server (dist/server.js) over
-// stdio, speaks JSON-RPC to it, answers its requests as an editor would, and lets a test wait on
-// events (published diagnostics, progress), never on timers.
+// A small LSP client for the protocol tests: it starts the real bundled server (dist/server.js,
+// rebuilt first when it is older than the sources) over stdio, speaks JSON-RPC to it, answers its
+// requests as an editor would, and lets a test wait on events (published diagnostics, progress),
+// never on timers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   CodeActionRequest,
@@ -28,9 +31,28 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
+import { ensureFreshBundles, repoRoot } from '../bundle';
 
-export const repoRoot = path.resolve(__dirname, '..', '..');
-export const serverBundle = path.join(repoRoot, 'dist', 'server.js');
+export { repoRoot };
+
+let bundle: string | undefined;
+
+/**
+ * The server bundle this test process runs: dist/server.js, rebuilt when stale (a test fails
+ * saying why when it cannot be), copied once per process so a rebuild while tests run cannot swap
+ * the program under them; the rule pages (docs/) sit beside it as in the package.
+ */
+export function serverBundle(): string {
+  if (bundle) return bundle;
+  const problem = ensureFreshBundles();
+  if (problem) throw new Error(`the LSP tests run dist/server.js built from the current sources: ${problem}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fourfold-lsp-bundle-'));
+  fs.mkdirSync(path.join(dir, 'dist'));
+  fs.copyFileSync(path.join(repoRoot, 'dist', 'server.js'), path.join(dir, 'dist', 'server.js'));
+  fs.symlinkSync(path.join(repoRoot, 'docs'), path.join(dir, 'docs'));
+  bundle = path.join(dir, 'dist', 'server.js');
+  return bundle;
+}
 
 export interface ClientOptions {
   /** Workspace folder (absolute path). */
@@ -70,7 +92,7 @@ export class LspClient {
   ) {}
 
   static async start(options: ClientOptions): Promise<LspClient> {
-    const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [serverBundle(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection, options.settings ?? {});
     child.stderr!.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));

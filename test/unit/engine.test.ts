@@ -89,17 +89,17 @@ describe('suppressions', () => {
     assert.equal(comments[2].fileWide, true);
   });
   test('a comment covers the whole next statement, continuations included, and nothing after it', () => {
-    assert.ok(suppressionFor(comments, 'docker/curl-pipe-shell', at('curl x'), '2026-01-01'));
-    assert.ok(suppressionFor(comments, 'docker/sudo', at('sudo apk'), '2026-01-01'));
+    assert.equal(suppressionFor(comments, 'docker/curl-pipe-shell', at('curl x'), '2026-01-01'), comments[0]);
+    assert.equal(suppressionFor(comments, 'docker/sudo', at('sudo apk'), '2026-01-01'), comments[0]);
     assert.equal(suppressionFor(comments, 'docker/sudo', at('sudo true'), '2026-01-01'), undefined);
     assert.equal(suppressionFor(comments, 'docker/user-root', at('sudo apk'), '2026-01-01'), undefined);
   });
   test('an expired comment no longer suppresses', () => {
     assert.equal(suppressionFor(comments, 'docker/sudo', at('sudo false'), '2026-01-01'), undefined);
-    assert.ok(suppressionFor(comments, 'docker/sudo', at('sudo false'), '2019-12-31'));
+    assert.equal(suppressionFor(comments, 'docker/sudo', at('sudo false'), '2019-12-31'), comments[1]);
   });
   test('a file-wide comment covers every line', () => {
-    assert.ok(suppressionFor(comments, 'docker/healthcheck-missing', at('FROM'), '2026-01-01'));
+    assert.equal(suppressionFor(comments, 'docker/healthcheck-missing', at('FROM'), '2026-01-01'), comments[2]);
   });
   test('insertions keep indentation and line endings, and go below headers', () => {
     const crlf = 'FROM a\r\n  RUN x\r\n';
@@ -130,10 +130,14 @@ describe('configuration', () => {
     assert.deepEqual(config.rules, { 'docker/user-root': 'off' });
   });
   test('invalid YAML and a non-mapping are reported, never thrown', () => {
-    assert.ok(parseConfigFile('rules: [unclosed', known).problems.length > 0);
-    assert.ok(parseConfigFile('- a\n- b\n', known).problems.length > 0);
+    assert.deepEqual(parseConfigFile('rules: [unclosed', known).problems, [
+      { message: '.fourfold.yaml is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]', span: { start: 16, end: 17 } },
+      { message: '`rules` must map rule ids to off, on or a severity', span: { start: 7, end: 16 } },
+    ]);
+    const notAMapping = { message: '.fourfold.yaml must be a mapping with keys rules, categories, exclude, trustedRegistries, baseline, maxFileSizeKb, maxParseErrorsPerFile, maxFindingsPerFile', span: { start: 0, end: 8 } };
+    assert.deepEqual(parseConfigFile('- a\n- b\n', known).problems, [notAMapping]);
     assert.deepEqual(parseConfigFile('', known).problems, []);
-    assert.ok(parseConfigFile('\u0000\u0001binary', known).problems.length >= 0);
+    assert.deepEqual(parseConfigFile('\u0000\u0001binary', known).problems, [notAMapping]);
   });
   test('untrusted workspaces: the repository file can only tighten', () => {
     const file = { rules: { 'docker/sudo': 'off' as const, 'docker/user-root': 'critical' as const, 'docker/x': 'low' as const }, exclude: ['**'], trustedRegistries: ['evil.io'], baseline: 'b.json' };
@@ -195,9 +199,10 @@ describe('engine', () => {
     const moved = engine.check({ path: 'Dockerfile', text: 'FROM a\n\n\nRUN true\nRUN SHOUT\nRUN SHOUT\n' });
     const shouts = moved.findings.filter((f) => f.ruleId === 'test/shout');
     assert.deepEqual(shouts.map((f) => f.suppression?.kind), ['baseline', undefined]);
-    assert.ok(parseBaseline('{nope').error);
+    assert.match(parseBaseline('{nope').error ?? '', /^baseline is not valid JSON: /, 'then JSON.parse\'s own message, which differs between Node versions');
     const lines = new LineIndex(text);
-    assert.equal(fingerprint(before.findings[0], lines), fingerprint(before.findings[0], lines));
+    // 64-bit FNV-1a of "test/shout\0RUN SHOUT\0SHOUT": rule, folded line, flagged text.
+    assert.equal(fingerprint(before.findings[0], lines), '1d80eaac0811eee2');
   });
 });
 

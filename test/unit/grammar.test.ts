@@ -49,10 +49,18 @@ test('block headers, labels, attributes and values', () => {
 
 test('comments of all three styles, with fourfold-ignore inside them', () => {
   const source = '# fourfold-ignore terraform/x: ok\n// line\n/* block\n still */\nx = 1';
-  const lines = tokens(source);
-  assert.ok(lines[0][0][1].startsWith('comment.line.number-sign'));
-  assert.ok(lines[1][0][1].startsWith('comment.line.double-slash'));
-  assert.ok(lines[3][0][1].startsWith('comment.block'));
+  assert.deepEqual(tokens(source).slice(0, 4), [
+    [['# fourfold-ignore terraform/x: ok', 'comment.line.number-sign.terraform']],
+    [['// line', 'comment.line.double-slash.terraform']],
+    [
+      ['/*', 'comment.block.terraform'],
+      [' block', 'comment.block.terraform'],
+    ],
+    [
+      [' still ', 'comment.block.terraform'],
+      ['*/', 'comment.block.terraform'],
+    ],
+  ]);
   assert.equal(scopeOf(source, 'x'), 'variable.other.property.terraform');
 });
 
@@ -60,7 +68,31 @@ test('interpolation inside strings and heredocs, functions and references', () =
   const source = 'name = "${var.prefix}-${lower(local.env)}"\npolicy = <<-EOT\n  {"a": "${var.x}"}\n  EOT\nafter = 1';
   assert.equal(scopeOf(source, 'lower'), 'support.function.terraform');
   assert.equal(scopeOf(source, 'var'), 'variable.language.terraform');
-  const lines = tokens(source);
-  assert.ok(lines[2].some(([, scope]) => scope === 'string.unquoted.heredoc.terraform'));
-  assert.equal(lines[4][0][1] === 'variable.other.property.terraform' || lines[4][1][1] === 'variable.other.property.terraform', true, 'the heredoc ends');
+  assert.deepEqual(tokens(source).slice(1), [
+    [
+      ['policy', 'variable.other.property.terraform'],
+      [' ', 'source.terraform'],
+      ['=', 'keyword.operator.assignment.terraform'],
+      [' ', 'source.terraform'],
+      ['<<-EOT', 'punctuation.definition.string.begin.terraform'],
+    ],
+    [
+      ['  {"a": "', 'string.unquoted.heredoc.terraform'],
+      ['${', 'punctuation.section.interpolation.begin.terraform'],
+      ['var', 'variable.language.terraform'],
+      ['.', 'meta.interpolation.terraform'],
+      ['x', 'variable.other.terraform'],
+      ['}', 'punctuation.section.interpolation.end.terraform'],
+      ['"}', 'string.unquoted.heredoc.terraform'],
+    ],
+    [['  EOT', 'punctuation.definition.string.end.terraform']],
+    // The heredoc has ended: an attribute again.
+    [
+      ['after', 'variable.other.property.terraform'],
+      [' ', 'source.terraform'],
+      ['=', 'keyword.operator.assignment.terraform'],
+      [' ', 'source.terraform'],
+      ['1', 'constant.numeric.terraform'],
+    ],
+  ]);
 });

@@ -1,18 +1,25 @@
 // Shared by the hcl-*.test.ts files: corpus discovery and span-free comparison of model nodes.
-import fs from 'node:fs';
 import path from 'node:path';
+import { KICS_SAMPLE_COUNTS, kicsFiles, kicsRoot } from '../corpus/kics';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
-export const kicsTerraform = path.resolve(repoRoot, '../shared/corpus/kics/terraform');
+export const kicsTerraform = path.join(kicsRoot, 'terraform');
 
-export function listFiles(dir: string, pattern: RegExp, out: string[] = []): string[] {
-  if (!fs.existsSync(dir)) return out;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) listFiles(full, pattern, out);
-    else if (pattern.test(entry.name)) out.push(full);
+const cache = new Map<boolean, string[]>();
+
+/**
+ * The KICS Terraform samples in test/corpus/kics: `*.tf`, and with `withTfvars` the `*.tfvars`
+ * support file too. Fails when any is missing.
+ */
+export function kicsTerraformFiles(withTfvars = false): string[] {
+  let files = cache.get(withTfvars);
+  if (!files) {
+    files = withTfvars
+      ? kicsFiles('terraform', /\.(tf|tfvars)$/, KICS_SAMPLE_COUNTS.terraformTfAndTfvars)
+      : kicsFiles('terraform', /\.tf$/, KICS_SAMPLE_COUNTS.terraformTf);
+    cache.set(withTfvars, files);
   }
-  return out;
+  return files;
 }
 
 const SPAN_KEYS = new Set(['span', 'nameSpan', 'valueSpan', 'typeSpan', 'openBraceSpan', 'closeBraceSpan']);

@@ -167,7 +167,14 @@ test('errors: missing closing brace is noticed at the next top-level block', () 
 test('errors: stray tokens and unclosed brackets recover at the next line', () => {
   const text = 'a {\n  ] stray\n  x = [1, 2\n  y = foo(\n  z = 3\n}\nb = 1\n';
   const { model, errors } = parseHcl(text);
-  assert.ok(errors.length >= 3);
+  assert.deepEqual(
+    errors.map((e) => [e.message, slice(text, e.span)]),
+    [
+      ['Expected an attribute or a block', ']'],
+      ['The list is not closed: `]` is missing', '['],
+      ['The call to foo is not closed: `)` is missing', '('],
+    ],
+  );
   const a = model.body.items[0] as Block;
   assert.deepEqual(a.body.items.map((i) => (i as Attribute).name), ['x', 'y', 'z']);
   assert.equal((model.body.items[1] as Attribute).name, 'b');
@@ -188,7 +195,10 @@ test('JSON syntax maps onto the same model with JSON positions', () => {
   const part = (bucket.expr as TemplateExpr).parts[0];
   assert.equal(part.kind === 'interpolation' && slice(text, part.expr.span), 'var.n');
   const bad = parseHcl('{"a": [1, 2', { json: true });
-  assert.ok(bad.errors.length > 0);
+  assert.deepEqual(bad.errors.map((e) => [e.message, e.span]), [
+    ['Expected `,` or `]` in the JSON array', { start: 11, end: 11 }],
+    ['Expected `,` or `}` in the JSON object', { start: 11, end: 11 }],
+  ]);
 });
 
 test('comments annotating a block or an attribute are found next to it', () => {

@@ -1,5 +1,9 @@
 // Shared by the editor tests: find the workspace, wait for what the user would see, never sleep.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'fourfold.fourfold';
@@ -132,4 +136,88 @@ export async function apply(action: vscode.CodeAction): Promise<void> {
 
 export function openTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+}
+
+const SEVERITY_NAMES = ['Error', 'Warning', 'Information', 'Hint'];
+
+/** `line:column rule-id Severity` (1-based) for each Fourfold diagnostic of `uri`, sorted: what the user sees. */
+export function shown(uri: vscode.Uri): string[] {
+  return findings(uri)
+    .map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${ruleId(d)} ${SEVERITY_NAMES[d.severity]}`)
+    .sort();
+}
+
+/** Diagnostics of other sources that the Problems panel lists (it lists errors, warnings and information). */
+export function otherProblems(): string[] {
+  return vscode.languages
+    .getDiagnostics()
+    .flatMap(([uri, ds]) => ds.filter((d) => d.source !== SOURCE && d.severity !== vscode.DiagnosticSeverity.Hint).map((d) => `${uri.toString()}: ${d.source} ${d.message}`));
+}
+
+/** Fourfold diagnostics in the Problems panel by kind, counted from the extension API. */
+export function fourfoldInProblemsPanel(): { findings: number; notices: number } {
+  let findingCount = 0;
+  let notices = 0;
+  for (const [, ds] of vscode.languages.getDiagnostics()) {
+    for (const d of ds) {
+      if (d.source !== SOURCE || d.severity === vscode.DiagnosticSeverity.Hint) continue;
+      if (d.code === undefined) notices++;
+      else findingCount++;
+    }
+  }
+  return { findings: findingCount, notices };
+}
+
+/** True when the workbench runs under scripts/vscode-shim.mjs, which answers probes of the page. */
+export const probesAnswered = process.env.FOURFOLD_E2E_PROBES === '1';
+
+let probes = 0;
+
+/** Asks the shim for the Problems panel's own count (its tab's badge, "Total N Problems"). */
+async function probeProblemsPanel(): Promise<{ label: string; total: number }> {
+  const reply = path.join(os.tmpdir(), `fourfold-e2e-probe-${process.pid}-${++probes}.json`);
+  console.log(`[fourfold-e2e probe] ${JSON.stringify({ probe: 'problems', reply })}`);
+  const text = await waitFor(`the shim's answer in ${reply}`, () => fs.existsSync(reply) && fs.readFileSync(reply, 'utf8'));
+  fs.rmSync(reply);
+  const answer = JSON.parse(text) as { label: string; total: number; error?: string };
+  if (answer.error) throw new Error(`the shim could not read the Problems panel: ${answer.error}`);
+  return answer;
+}
+
+/**
+ * Opens the Problems panel and waits until its own count (read from the page, not from the
+ * extension API) is `expected`; fails at the deadline with the last label seen. Closes the panel.
+ */
+export async function waitForProblemsPanel(expected: number): Promise<void> {
+  await vscode.commands.executeCommand('workbench.actions.view.problems');
+  const deadline = Date.now() + DEADLINE_MS;
+  let last = '(none)';
+  try {
+    for (;;) {
+      const { label, total } = await probeProblemsPanel();
+      last = label;
+      if (total === expected) return void console.log(`      Problems panel: "${label}"`);
+      if (Date.now() > deadline) assert.fail(`the Problems panel shows "${last}", expected a total of ${expected}`);
+    }
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+  }
+}
+
+/**
+ * `line:column rule-id message` (1-based, sorted) of what `fourfold scan` reports for a workspace
+ * file, run with the packaged extension's own dist/cli.js: the editor must show the same.
+ */
+export function cliFindings(relative: string): string[] {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+  const run = spawnSync(process.execPath, [path.join(extension.extensionPath, 'dist', 'cli.js'), 'scan', relative, '--format', 'json', '--fail-on', 'none'], {
+    cwd: workspaceRoot().fsPath,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
+  });
+  assert.equal(run.status, 0, `fourfold scan ${relative}: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as { files: { path: string; findings: { line: number; column: number; ruleId: string; message: string; suppressed?: unknown }[] }[] };
+  return report.files
+    .flatMap((f) => f.findings.filter((x) => !x.suppressed).map((x) => `${x.line}:${x.column} ${x.ruleId} ${x.message}`))
+    .sort();
 }
