@@ -304,6 +304,22 @@ export function locateInFile(lines: LineIndex, at: Locator, skipLines: ReadonlyS
   return typeof end === 'string' ? end : { start: from, end };
 }
 
+/** The comment token the file's own annotations use (`#`, `//`, `;` …), if it has any. */
+export function annotationComment(text: string): string | undefined {
+  const lines = new LineIndex(text);
+  for (let line = 0; line < lines.lineCount; line++) {
+    const found = /^\s*(#|\/\/|--|;|\/\*)\s*(?:ruleid|ok)\s*:/.exec(lines.lineText(line));
+    if (found) return found[1];
+  }
+  return undefined;
+}
+
+/** 1-based occurrence of the span's exact text in the file, annotation lines not counted. */
+export function occurrenceInFile(lines: LineIndex, span: Span, skipLines: ReadonlySet<number> = new Set()): number {
+  const found = occurrences(lines.text, lines.text.slice(span.start, span.end)).filter((offset) => !skipLines.has(lines.position(offset).line));
+  return Math.max(1, found.indexOf(span.start) + 1);
+}
+
 const sameSpan = (a: Span | string, b: Span) => typeof a !== 'string' && a.start === b.start && a.end === b.end;
 
 /**

@@ -81,6 +81,11 @@ test('a finding with no annotation fails and says what to write; an ok: line mus
   assert.match(formatFailures(failures), /# ruleid: test\/todo todo "TODO"/);
 });
 
+test('the suggested annotation uses the comment the file already uses', async () => {
+  const failures = await failuresOf(todoRule(), { '.npmrc': '; ok: test/todo\nregistry=x\n//x/:_authToken=TODO\n' });
+  assert.match(formatFailures(failures), /add above it:\n {4}; ruleid: test\/todo todo "TODO"/);
+});
+
 test('occurrences on one line are picked with #n', async () => {
   const text = '# ruleid: test/todo todo "TODO"\n# ruleid: test/todo todo "TODO"#2\necho TODO TODO\n';
   assert.equal(formatFailures(await failuresOf(todoRule(), { 'a.sh': text })), '');

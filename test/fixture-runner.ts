@@ -15,11 +15,13 @@ import { commentSyntax, detectKind } from '../server/src/engine/languages';
 import { loadShippedData } from '../server/src/workspace/data';
 import { Workspace } from '../server/src/workspace/workspace';
 import {
+  annotationComment,
   formatAnnotation,
   formatLocator,
   locateInFile,
   locateOnLine,
   locatorFor,
+  occurrenceInFile,
   readAnnotations,
   readExpectedJson,
   type ExpectationSpec,
@@ -353,12 +355,13 @@ function specOf(rule: AnyRule, located: Located, files: ReadonlyMap<string, stri
 
 /** How to state a finding: an annotation in the file's comment syntax, or an expected.json entry. */
 function suggestion(rule: AnyRule, located: Located, files: ReadonlyMap<string, string>, annotations: Map<string, FileAnnotations>): string {
-  const comment = commentSyntax(detectKind(located.file), located.file);
+  const source = files.get(located.file)!;
+  const comment = commentSyntax(detectKind(located.file), located.file) ?? annotationComment(source);
   if (comment) return `add above it:\n    ${formatAnnotation(specOf(rule, located, files, annotations, false), comment).join('\n    ')}`;
   const spec = specOf(rule, located, files, annotations, true);
-  const text = files.get(located.file)!.slice(located.finding.span.start, located.finding.span.end);
+  const text = source.slice(located.finding.span.start, located.finding.span.end);
   const entry: JsonExpectation = { file: located.file, ruleId: spec.ruleId, messageId: spec.messageId, text };
-  const occurrence = files.get(located.file)!.slice(0, located.finding.span.start).split(text).length;
+  const occurrence = occurrenceInFile(new LineIndex(source), located.finding.span, annotations.get(located.file)?.annotationLines);
   if (occurrence > 1) entry.occurrence = occurrence;
   if (spec.severity) entry.severity = spec.severity;
   if (spec.fix) entry[spec.fix.safety === 'suggestion' ? 'suggest' : 'fix'] = spec.fix.title;
