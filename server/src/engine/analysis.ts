@@ -22,6 +22,7 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
   private lineIndex?: LineIndex;
   private unitSpans?: ReturnType<Language['units']>;
   private targetNodes?: Map<string, Nodes[K][]>;
+  private readonly mergedNodes = new Map<string, Nodes[K][]>();
   private readonly indexes = new Map<Index<K, unknown>, unknown>();
   private readonly computing = new Set<Index<K, unknown>>();
 
@@ -75,14 +76,25 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
     }
   }
 
-  /** The nodes of these targets in file order; undefined when the list is empty (the rule visits everything). */
+  /**
+   * The nodes of these targets in file order; undefined when the list is empty (the rule visits
+   * everything). A merged list is built once per set of targets: twenty rules visit RUN and ONBUILD.
+   */
   nodes(targets: readonly string[] | undefined): Nodes[K][] | undefined {
     if (!targets || targets.length === 0) return undefined;
     this.targetNodes ??= this.language.targets(this.model);
-    if (targets.length === 1) return this.targetNodes.get(targets[0]) ?? [];
-    const out = new Set<Nodes[K]>();
-    for (const target of targets) for (const node of this.targetNodes.get(target) ?? []) out.add(node);
-    return [...out].sort((a, b) => spanStart(a) - spanStart(b));
+    const lists = targets.map((target) => this.targetNodes!.get(target)).filter((list): list is Nodes[K][] => list !== undefined && list.length > 0);
+    if (lists.length === 0) return [];
+    if (lists.length === 1) return lists[0];
+    const key = [...targets].sort().join('\n');
+    let merged = this.mergedNodes.get(key);
+    if (!merged) {
+      const out = new Set<Nodes[K]>();
+      for (const list of lists) for (const node of list) out.add(node);
+      merged = [...out].sort((a, b) => spanStart(a) - spanStart(b));
+      this.mergedNodes.set(key, merged);
+    }
+    return merged;
   }
 }
 
