@@ -1,9 +1,8 @@
 // Shared predicates for the container rules about images and users: image reference parsing,
-// the images a Dockerfile pulls, end-of-life matching, stage and USER helpers, variable expansion,
-// and the line-insertion edit that fixes use. No checks live here.
-import type { Edit, Span } from '../_api';
+// the images a Dockerfile pulls, end-of-life matching against the shipped data file (`EOL`), stage
+// and USER helpers, variable expansion, and the line-insertion edit that fixes use. No checks live here.
+import type { DataFile, Edit, Span } from '../_api';
 import type { DockerfileModel, Instruction, Stage } from '../_api';
-import eolData from '../../data/eol.json';
 
 // ---------------------------------------------------------------- image references
 
@@ -336,31 +335,71 @@ interface Product {
   cycles: Cycle[];
 }
 
-const PRODUCTS = (eolData as unknown as { products: Record<string, Product> }).products;
-const ALL_CODENAMES = (eolData as unknown as { codenames: Record<string, { product: string; cycle: string }> }).codenames;
+/** The end-of-life data as the rules read it (`ctx.data(EOL)`), shaped once per engine. */
+export interface EolData {
+  /** By endoflife.date slug. */
+  products: ReadonlyMap<string, Product>;
+  /** Codenames that container tags use (`bookworm`, `focal`), with the release they name. */
+  codenames: ReadonlyMap<string, { product: string; cycle: string }>;
+  /** Canonical image names (`docker.io/library/node`) with the product they ship and, for some, the cycle. */
+  byImage: ReadonlyMap<string, { slug: string; cycle?: string }>;
+}
 
-/**
- * Codenames that container tags use: Debian 7 (wheezy) and later, Ubuntu 12.04 (precise) and later.
- * Older ones (`bo`, `rex`, `hamm`…) are too short and too common to read as a distribution in a tag.
- */
-const CODENAMES: Record<string, { product: string; cycle: string }> = Object.fromEntries(
-  Object.entries(ALL_CODENAMES).filter(([, { product, cycle }]) => (product === 'debian' ? Number(cycle) >= 7 : Number(cycle) >= 12.04)),
-);
-
-/** Image names whose tags carry no version of the product (a hint only, see shared/data/README.md). */
+/** Image names whose tags carry no version of the product (a hint only, see data/README.md). */
 const VERSIONLESS_ALIASES = new Set(['docker.io/library/openjdk']);
 
-const BY_IMAGE = new Map<string, { slug: string; cycle?: string }>();
-for (const [slug, product] of Object.entries(PRODUCTS)) {
-  for (const alias of product.aliases) {
-    const name = parseImageReference(alias);
-    if (name && !VERSIONLESS_ALIASES.has(canonicalName(name))) BY_IMAGE.set(canonicalName(name), { slug });
-  }
-  for (const [alias, cycle] of Object.entries(product.imageCycles ?? {})) {
-    const name = parseImageReference(alias);
-    if (name) BY_IMAGE.set(canonicalName(name), { slug, cycle });
-  }
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+function invalid(what: string): never {
+  throw new Error(`data/eol.json: ${what}`);
+}
+
+function readProduct(slug: string, value: unknown): Product {
+  if (!isRecord(value)) invalid(`product ${slug} is not an object`);
+  const { title, aliases, imageCycles, cycles } = value;
+  if (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string')) invalid(`product ${slug}: aliases must be strings`);
+  if (imageCycles !== undefined && (!isRecord(imageCycles) || !Object.values(imageCycles).every((c) => typeof c === 'string'))) invalid(`product ${slug}: imageCycles must map images to cycles`);
+  if (!Array.isArray(cycles)) invalid(`product ${slug}: cycles must be a list`);
+  for (const cycle of cycles as unknown[]) {
+    if (!isRecord(cycle) || typeof cycle.cycle !== 'string') invalid(`product ${slug}: every cycle needs a "cycle" string`);
+    if (typeof cycle.eol !== 'string' && typeof cycle.eol !== 'boolean') invalid(`product ${slug} ${cycle.cycle}: "eol" must be a date or a boolean`);
+    if (cycle.codename !== undefined && cycle.codename !== null && typeof cycle.codename !== 'string') invalid(`product ${slug} ${cycle.cycle}: "codename" must be a string`);
+  }
+  return { title: typeof title === 'string' ? title : slug, aliases: aliases as string[], imageCycles: imageCycles as Record<string, string> | undefined, cycles: cycles as Cycle[] };
+}
+
+/** `data/eol.json`: endoflife.date cycles of runtimes and distributions, and the image names that ship them. */
+export const EOL: DataFile<EolData> = {
+  name: 'eol',
+  file: 'eol.json',
+  read(json) {
+    if (!isRecord(json) || !isRecord(json.products) || !isRecord(json.codenames)) invalid('expected { products, codenames }');
+    const products = new Map<string, Product>();
+    for (const [slug, product] of Object.entries(json.products)) products.set(slug, readProduct(slug, product));
+    // Codenames of Debian 7 (wheezy) and later, Ubuntu 12.04 (precise) and later: older ones (`bo`,
+    // `rex`, `hamm`…) are too short and too common to read as a distribution in a tag.
+    const codenames = new Map<string, { product: string; cycle: string }>();
+    for (const [codename, value] of Object.entries(json.codenames)) {
+      if (!isRecord(value) || typeof value.product !== 'string' || typeof value.cycle !== 'string') invalid(`codename ${codename}: expected { product, cycle }`);
+      const { product, cycle } = value as { product: string; cycle: string };
+      if (product === 'debian' ? Number(cycle) >= 7 : Number(cycle) >= 12.04) codenames.set(codename, { product, cycle });
+    }
+    const byImage = new Map<string, { slug: string; cycle?: string }>();
+    for (const [slug, product] of products) {
+      for (const alias of product.aliases) {
+        const name = parseImageReference(alias);
+        if (name && !VERSIONLESS_ALIASES.has(canonicalName(name))) byImage.set(canonicalName(name), { slug });
+      }
+      for (const [alias, cycle] of Object.entries(product.imageCycles ?? {})) {
+        const name = parseImageReference(alias);
+        if (name) byImage.set(canonicalName(name), { slug, cycle });
+      }
+    }
+    return { products, codenames, byImage };
+  },
+};
 
 /** Short names used in messages (`node 14`, `debian 9`), keyed by endoflife.date slug. */
 const SHORT_NAMES: Record<string, string> = { nodejs: 'node', 'alpine-linux': 'alpine', 'apache-http-server': 'httpd', postgresql: 'postgres' };
@@ -397,11 +436,11 @@ export interface EolMatch {
   tagRange?: { start: number; end: number };
 }
 
-function findCycle(slug: string, version: string): Cycle | undefined {
+function findCycle(eol: EolData, slug: string, version: string): Cycle | undefined {
   const v = version.replace(/^v/i, '');
   if (!/^\d+(\.\d+)*$/.test(v)) return undefined;
   let best: Cycle | undefined;
-  for (const cycle of PRODUCTS[slug]?.cycles ?? []) {
+  for (const cycle of eol.products.get(slug)?.cycles ?? []) {
     if (v === cycle.cycle || v.startsWith(`${cycle.cycle}.`)) {
       if (!best || cycle.cycle.length > best.cycle.length) best = cycle;
     }
@@ -409,10 +448,10 @@ function findCycle(slug: string, version: string): Cycle | undefined {
   return best;
 }
 
-function toMatch(slug: string, cycle: Cycle, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+function toMatch(eol: EolData, slug: string, cycle: Cycle, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
   const date = endDate(slug, cycle);
   if (!ended(date, on)) return undefined;
-  const supported = (PRODUCTS[slug]?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on));
+  const supported = (eol.products.get(slug)?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on));
   return {
     product: SHORT_NAMES[slug] ?? slug,
     slug,
@@ -430,9 +469,9 @@ function toMatch(slug: string, cycle: Cycle, on: string, part: EolMatch['part'],
  * (`node:14`, `debian:stretch`, `registry.access.redhat.com/ubi7`) and the distribution its tag names
  * (`-bullseye`, `-slim-buster`, `-alpine3.12`, `-focal`).
  */
-export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
+export function endOfLifeMatches(eol: EolData, image: ImageName, on: string): EolMatch[] {
   const matches: EolMatch[] = [];
-  const known = BY_IMAGE.get(canonicalName(image));
+  const known = eol.byImage.get(canonicalName(image));
   const tag = image.tag ?? '';
   const parts: { text: string; start: number }[] = [];
   let offset = 0;
@@ -442,18 +481,18 @@ export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
   }
   let ownPart = -1;
   if (known?.cycle) {
-    const cycle = PRODUCTS[known.slug].cycles.find((c) => c.cycle === known.cycle);
-    const match = cycle && toMatch(known.slug, cycle, on, 'image');
+    const cycle = eol.products.get(known.slug)?.cycles.find((c) => c.cycle === known.cycle);
+    const match = cycle && toMatch(eol, known.slug, cycle, on, 'image');
     if (match) matches.push(match);
   } else if (known && tag) {
     const first = parts[0];
-    const codename = CODENAMES[first.text.toLowerCase()];
+    const codename = eol.codenames.get(first.text.toLowerCase());
     const cycle = codename && codename.product === known.slug
-      ? PRODUCTS[known.slug].cycles.find((c) => c.cycle === codename.cycle)
-      : findCycle(known.slug, first.text);
+      ? eol.products.get(known.slug)?.cycles.find((c) => c.cycle === codename.cycle)
+      : findCycle(eol, known.slug, first.text);
     if (cycle) {
       ownPart = 0;
-      const match = toMatch(known.slug, cycle, on, 'image', { start: first.start, end: first.start + first.text.length });
+      const match = toMatch(eol, known.slug, cycle, on, 'image', { start: first.start, end: first.start + first.text.length });
       if (match) matches.push(match);
     }
   }
@@ -463,19 +502,19 @@ export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
     const lower = part.text.toLowerCase();
     let slug: string | undefined;
     let cycle: Cycle | undefined;
-    const codename = CODENAMES[lower];
+    const codename = eol.codenames.get(lower);
     if (codename) {
       slug = codename.product;
-      cycle = PRODUCTS[slug]?.cycles.find((c) => c.cycle === codename.cycle);
+      cycle = eol.products.get(slug)?.cycles.find((c) => c.cycle === codename.cycle);
     } else {
       const alpine = /^alpine(\d+\.\d+)$/.exec(lower);
       if (alpine) {
         slug = 'alpine-linux';
-        cycle = findCycle(slug, alpine[1]);
+        cycle = findCycle(eol, slug, alpine[1]);
       }
     }
     if (!slug || !cycle || slug === known?.slug) return;
-    const match = toMatch(slug, cycle, on, 'os', { start: part.start, end: part.start + part.text.length });
+    const match = toMatch(eol, slug, cycle, on, 'os', { start: part.start, end: part.start + part.text.length });
     if (match) matches.push(match);
   });
   return matches;
