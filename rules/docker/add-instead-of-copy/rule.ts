@@ -1,4 +1,4 @@
-import type { DockerfileModel, Rule } from '../../_api';
+import type { DockerfileModel, Fix, Rule } from '../../_api';
 import { allInstructions, copySources, expandedWord, isArchiveName, isRemoteSource } from '../../_helpers/docker-image';
 
 /** Flags only ADD understands: with them COPY is not a drop-in replacement. */
@@ -30,17 +30,19 @@ const rule: Rule<'dockerfile'> = {
       if (instruction.flags.some((flag) => ADD_ONLY_FLAGS.has(flag.name))) continue;
       const sources = copySources(instruction);
       if (sources.length === 0) continue;
-      const special = sources.some((source) => {
-        const word = expandedWord(model, instruction, source.value).value;
-        return isRemoteSource(word) || isArchiveName(word);
-      });
-      if (special) continue;
-      const keyword = text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
-      const replacement = keyword === keyword.toLowerCase() ? 'copy' : 'COPY';
+      const expanded = sources.map((source) => expandedWord(model, instruction, source.value));
+      if (expanded.some(({ value }) => isRemoteSource(value) || isArchiveName(value))) continue;
+      // A variable known only at build time may still name a URL or an archive: then the author decides.
+      const unknown = expanded.some((source) => !source.known);
       ctx.report({
         messageId: 'useCopy',
         span: instruction.keywordSpan,
-        fix: { title: 'Replace ADD with COPY', edits: [{ span: instruction.keywordSpan, newText: replacement }] },
+        fix: () => {
+          const keyword = text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
+          const replacement = keyword === keyword.toLowerCase() ? 'copy' : 'COPY';
+          const fix: Fix = { title: 'Replace ADD with COPY', edits: [{ span: instruction.keywordSpan, newText: replacement }] };
+          return unknown ? { ...fix, safety: 'suggestion' } : fix;
+        },
       });
     }
   },

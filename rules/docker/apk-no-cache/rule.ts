@@ -32,10 +32,11 @@ const rule: Rule<'dockerfile'> = {
         if (pc?.manager !== 'apk' || !pc.sub || pc.args.some((a) => a.value === '--no-cache')) return;
         const cleaned = cmds.slice(i + 1).some((c) => removesPath(c, APK_CACHE) || (c.name === 'apk' && c.args[0]?.value === 'cache' && ['clean', 'purge'].includes(c.args[1]?.value ?? '')));
         if (cleaned) return;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'noCache',
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add --no-cache', edits: [insertAfter(pc.sub, '--no-cache', cmd.exec)] },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add --no-cache', edits: [insertAfter(sub, '--no-cache', cmd.exec)] }),
         });
       });
     }

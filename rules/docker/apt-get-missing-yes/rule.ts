@@ -42,11 +42,12 @@ const rule: Rule<'dockerfile'> = {
         if (pc?.manager !== 'apt' || !pc.sub || assumesYes(pc.args)) continue;
         if (pipedFrom(cmds, cmd)?.name === 'yes') continue;
         if (settingApplies(assumeYes, step.stageIndex, step.outer.span.start)) continue;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'missingYes',
           data: { tool: cmd.name },
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add -y', edits: [insertAfter(pc.sub, '-y', cmd.exec)] },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add -y', edits: [insertAfter(sub, '-y', cmd.exec)] }),
         });
       }
     }

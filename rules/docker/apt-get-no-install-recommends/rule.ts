@@ -30,11 +30,16 @@ const rule: Rule<'dockerfile'> = {
         if (pc.args.some((a) => a.value === '--no-install-recommends' || RECOMMENDS_OFF.test(a.value))) continue;
         configured ??= settingApplies(recommendsOff, step.stageIndex, step.outer.span.start);
         if (configured) continue;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'recommends',
           data: { tool: cmd.name },
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add --no-install-recommends', edits: [insertAfter(pc.sub, '--no-install-recommends', cmd.exec)] },
+          span: sub.span,
+          // Packages that came in only as recommendations (ca-certificates, say) stop being installed,
+          // and the image may then fail at run time: the author confirms the list is complete.
+          fix: cmd.nested
+            ? undefined
+            : () => ({ title: 'Add --no-install-recommends', edits: [insertAfter(sub, '--no-install-recommends', cmd.exec)], safety: 'suggestion' }),
         });
       }
     }

@@ -1,4 +1,4 @@
-import type { DockerfileModel, Fix, Rule, Span } from '../../_api';
+import type { DockerfileModel, FixSource, Rule, Span } from '../../_api';
 import { chmodMode, commandsOf, modeGrant, runSteps } from '../../_helpers/docker-shell';
 
 /**
@@ -6,10 +6,12 @@ import { chmodMode, commandsOf, modeGrant, runSteps } from '../../_helpers/docke
  * (`775`, `0664`). Group write is kept, so only the world-writable part changes. Symbolic modes
  * (`a+rwX`) get no fix: what to grant instead is the author's call.
  */
-function withoutOthersWrite(mode: string, span: Span, text: string): Fix | undefined {
+function withoutOthersWrite(mode: string, span: Span, text: string): FixSource | undefined {
   if (!/^[0-7]{3,4}$/.test(mode) || text.slice(span.start, span.end) !== mode) return undefined;
-  const fixed = mode.slice(0, -1) + String(Number(mode.at(-1)) & ~2);
-  return { title: `Remove write for others (${mode} -> ${fixed})`, edits: [{ span, newText: fixed }] };
+  return () => {
+    const fixed = mode.slice(0, -1) + String(Number(mode.at(-1)) & ~2);
+    return { title: `Remove write for others (${mode} -> ${fixed})`, edits: [{ span, newText: fixed }] };
+  };
 }
 
 const rule: Rule<'dockerfile'> = {

@@ -56,7 +56,8 @@ const rule: Rule<'dockerfile'> = {
           messageId: 'invalidJson',
           data: { keyword, raw: raw.trim(), suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["program", "argument"]` },
           span,
-          fix: argv ? { title: `Write ${keyword} as a JSON array`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] } : undefined,
+          // The author already meant exec form; as written, Docker runs the brackets through a shell and fails.
+          fix: argv ? () => ({ title: `Write ${keyword} as a JSON array`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] }) : undefined,
         });
         continue;
       }
@@ -65,7 +66,12 @@ const rule: Rule<'dockerfile'> = {
         messageId: 'shellForm',
         data: { keyword, suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["/bin/sh", "-c", "exec …"] or a small entrypoint script that ends in exec` },
         span,
-        fix: argv ? { title: `Use exec form: ${keyword} ${execForm(argv)}`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] } : undefined,
+        // Exec form changes more than signals: the program becomes PID 1 (and must handle SIGTERM),
+        // an exec-form ENTRYPOINT starts receiving CMD and `docker run` arguments, and a CMD is passed
+        // to the ENTRYPOINT as words rather than as `sh -c` text. The author confirms.
+        fix: argv
+          ? () => ({ title: `Use exec form: ${keyword} ${execForm(argv)}`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }], safety: 'suggestion' })
+          : undefined,
       });
     }
   },

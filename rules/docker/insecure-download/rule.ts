@@ -34,11 +34,11 @@ function dropFlag(cmd: Command, word: Word, text: string): Report['fix'] {
     const k = word.value.indexOf('k');
     if (cmd.name !== 'curl' || !/^-[A-Za-z]+$/.test(word.value) || k < 1) return undefined;
     const at = word.span.start + k;
-    return { title: `Remove k from ${word.value}`, edits: [{ span: { start: at, end: at + 1 }, newText: '' }] };
+    return () => ({ title: `Remove k from ${word.value}`, edits: [{ span: { start: at, end: at + 1 }, newText: '' }] });
   }
   const { start, end } = word.span;
-  if (text[start - 1] === ' ' || text[start - 1] === '\t') return { title, edits: [{ span: { start: start - 1, end }, newText: '' }] };
-  if (text[end] === ' ' || text[end] === '\t') return { title, edits: [{ span: { start, end: end + 1 }, newText: '' }] };
+  if (text[start - 1] === ' ' || text[start - 1] === '\t') return () => ({ title, edits: [{ span: { start: start - 1, end }, newText: '' }] });
+  if (text[end] === ' ' || text[end] === '\t') return () => ({ title, edits: [{ span: { start, end: end + 1 }, newText: '' }] });
   return undefined;
 }
 

@@ -98,10 +98,11 @@ const rule: Rule<'dockerfile'> = {
           settingApplies(pipCacheOffFrom, step.stageIndex, step.outer.span.start) ||
           /PIP_NO_CACHE_DIR=/.test(ctx.text.slice(step.run.span.start, cmd.span.start));
         if (envOff) return;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'pip',
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add --no-cache-dir', edits: [insertAfter(pc.sub, '--no-cache-dir', cmd.exec)] },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add --no-cache-dir', edits: [insertAfter(sub, '--no-cache-dir', cmd.exec)] }),
         });
       });
     }

@@ -41,11 +41,12 @@ const rule: Rule<'dockerfile'> = {
           ? pc.args.some((a) => ['--non-interactive', '--no-confirm', '-n', '-y'].includes(a.value) || clusterHas(a.value, 'n', 'rtRDCc') || clusterHas(a.value, 'y', 'rtRDCc'))
           : pc.args.some((a) => a.value === '--assumeyes' || a.value === '--assumeno' || clusterHas(a.value, 'y', 'cdexR'));
         if (answered || pipedFrom(cmds, cmd)?.name === 'yes') continue;
+        const sub = pc.sub;
         ctx.report({
           messageId: pc.manager === 'zypper' ? 'zypper' : 'rpm',
-          data: { command: `${cmd.name} ${pc.sub.value}`, sub: pc.sub.value },
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add -y', edits: [insertAfter(pc.sub, '-y', cmd.exec)] },
+          data: { command: `${cmd.name} ${sub.value}`, sub: sub.value },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add -y', edits: [insertAfter(sub, '-y', cmd.exec)] }),
         });
       }
     }

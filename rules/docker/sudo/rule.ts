@@ -1,4 +1,4 @@
-import type { DockerfileModel, Fix, Instruction, Rule } from '../../_api';
+import type { DockerfileModel, FixSource, Instruction, Rule } from '../../_api';
 import { isRootUser, parseImageReference, rootStage, stageChain, userOf } from '../../_helpers/docker-image';
 import { commandsOf, runSteps, type Command } from '../../_helpers/docker-shell';
 
@@ -27,11 +27,11 @@ function runsAsRoot(model: DockerfileModel, run: Instruction, stageIndex: number
 }
 
 /** Removes `sudo ` before the program, when sudo has no options of its own (`-u app` would change the user). */
-function dropSudo(cmd: Command, text: string): Fix | undefined {
+function dropSudo(cmd: Command, text: string): FixSource | undefined {
   const sudo = cmd.sudo!;
   const next = cmd.words[cmd.words.indexOf(sudo) + 1];
   if (cmd.exec || cmd.nested || !next || next !== cmd.program || !/^[ \t]+$/.test(text.slice(sudo.span.end, next.span.start))) return undefined;
-  return { title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] };
+  return () => ({ title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] });
 }
 
 const rule: Rule<'dockerfile'> = {

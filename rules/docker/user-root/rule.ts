@@ -1,4 +1,4 @@
-import type { DockerfileModel, Edit, Instruction, Rule, Stage } from '../../_api';
+import type { DockerfileModel, Edit, Fix, Instruction, Rule, Stage } from '../../_api';
 import {
   effectiveUser,
   finalStage,
@@ -35,6 +35,15 @@ function insertUser(text: string, stage: Stage, line: string, after?: Instructio
 function scratchWithoutShell(model: DockerfileModel, stage: Stage): boolean {
   const chain = stageChain(model, stage);
   return rootStage(model, stage).image.scratch && chain.every((s) => s.instructions.every((i) => i.keyword !== 'RUN'));
+}
+
+/**
+ * Every fix here changes the user the container runs as, which can break an image that needs root
+ * at run time (binding a port below 1024, writing to a root-owned volume): a suggestion, never
+ * applied unattended.
+ */
+function suggestion(title: string, edit: () => Edit): () => Fix {
+  return () => ({ title, edits: [edit()], safety: 'suggestion' });
 }
 
 const rule: Rule<'dockerfile'> = {
@@ -74,7 +83,7 @@ const rule: Rule<'dockerfile'> = {
         messageId: 'noUser',
         data: { image: origin.image.resolved },
         span: stage.image.span,
-        fix: { title: `Add USER ${PLACEHOLDER_USER}`, edits: [insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)] },
+        fix: suggestion(`Add USER ${PLACEHOLDER_USER}`, () => insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)),
       });
       return;
     }
@@ -86,7 +95,7 @@ const rule: Rule<'dockerfile'> = {
         messageId: 'inheritedRoot',
         data: { user, stage: setting.stage.name ?? String(setting.stage.index) },
         span: stage.image.span,
-        fix: { title: `Add USER ${PLACEHOLDER_USER}`, edits: [insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)] },
+        fix: suggestion(`Add USER ${PLACEHOLDER_USER}`, () => insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)),
       });
       return;
     }
@@ -103,10 +112,11 @@ const rule: Rule<'dockerfile'> = {
     const word = setting.instruction.args[0];
     let fix;
     if (previous && word && !previous.includes('$')) {
+      const user = previous;
       const runAfter = stage.instructions.slice(rootAt + 1).some((i) => i.keyword === 'RUN');
       fix = runAfter
-        ? { title: `Add USER ${previous} after the last RUN`, edits: [insertUser(text, stage, `USER ${previous}`, setting.instruction)] }
-        : { title: `Replace with USER ${previous}`, edits: [{ span: word.span, newText: previous }] };
+        ? suggestion(`Add USER ${user} after the last RUN`, () => insertUser(text, stage, `USER ${user}`, setting.instruction))
+        : suggestion(`Replace with USER ${user}`, () => ({ span: word.span, newText: user }));
     }
     ctx.report({ messageId: 'lastUserRoot', data: { user }, span: word?.span ?? setting.instruction.keywordSpan, fix });
   },

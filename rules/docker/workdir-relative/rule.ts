@@ -1,4 +1,4 @@
-import type { DockerfileModel, Fix, Instruction, Rule, Stage } from '../../_api';
+import type { DockerfileModel, FixSource, Instruction, Rule, Stage } from '../../_api';
 import { stageChain } from '../../_helpers/docker-image';
 import { lineNumber } from '../../_helpers/docker-stage';
 
@@ -76,8 +76,8 @@ const rule: Rule<'dockerfile'> = {
         }
         // Rewrite only a plain single word; quoted or escaped text is left to the author.
         const raw = text.slice(instruction.argsSpan.start, instruction.argsSpan.end);
-        const fix: Fix | undefined = !path.includes('$') && raw === path && /^[\w./-]+$/.test(raw)
-          ? { title: `Use the absolute path ${resolved}`, edits: [{ span: instruction.argsSpan, newText: resolved }] }
+        const fix: FixSource | undefined = !path.includes('$') && raw === path && /^[\w./-]+$/.test(raw)
+          ? () => ({ title: `Use the absolute path ${resolved}`, edits: [{ span: instruction.argsSpan, newText: resolved }] })
           : undefined;
         ctx.report({
           messageId: 'againstEarlier',
