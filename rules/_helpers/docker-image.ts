@@ -1,8 +1,8 @@
-// Shared predicates for the container rules about images and users: image reference parsing,
-// the images a Dockerfile pulls, end-of-life matching against the shipped data file (`EOL`), stage
-// and USER helpers, variable expansion, and the line-insertion edit that fixes use. No checks live here.
-import type { DataFile, Edit, Span } from '../_api';
-import type { DockerfileModel, Instruction, Stage } from '../_api';
+// Shared predicates for the container rules about images and users: image reference parsing, the
+// images a Dockerfile pulls (an index, computed once per analysis), end-of-life matching against the
+// shipped data file, USER helpers, and the line-insertion edits that fixes use. No checks live here.
+import type { DataFile, Edit, Index, Instruction, Span, Stage } from '../_api';
+import { mountFrom, STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- image references
 
@@ -103,80 +103,49 @@ function tagSpanIn(text: string, span: Span, reference: string): Span | undefine
   return { start: span.start + colon + 1, end: span.start + name.length };
 }
 
-/** `FROM` lines that name a registry image: not `scratch`, not an earlier stage, not an unknown variable. */
-export function baseImages(model: DockerfileModel, text: string): ImageUse[] {
-  const uses: ImageUse[] = [];
-  for (const stage of model.stages) {
-    const ref = stage.image;
-    if (ref.scratch || ref.unresolved || stage.baseStage !== undefined) continue;
-    const image = parseImageReference(ref.resolved);
-    if (!image) continue;
-    uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan: tagSpanIn(text, ref.span, ref.resolved), instruction: stage.from, stage });
-  }
-  return uses;
-}
-
-/** Every instruction, with the ones wrapped by `ONBUILD` right after their wrapper. */
-export function allInstructions(model: DockerfileModel): Instruction[] {
-  const out: Instruction[] = [];
-  for (const instruction of model.instructions) {
-    out.push(instruction);
-    if (instruction.onbuild) out.push(instruction.onbuild);
-  }
-  return out;
-}
-
-function stageNames(model: DockerfileModel): Set<string> {
-  return new Set(model.stages.flatMap((s) => (s.name ? [s.name] : [])));
-}
-
 /**
- * Images pulled by `COPY --from=<image>` and `RUN --mount=…,from=<image>`. A bare word such as
- * `--from=builder` that names no stage is left to the stage rules (it is more often a typo than an
- * image); a value with `/`, `:` or `@` is clearly an image reference.
+ * Every image the build pulls, in file order: `FROM` lines that name a registry image (not `scratch`,
+ * not an earlier stage, not an unknown variable), and `COPY --from=<image>` / `RUN --mount=…,from=<image>`
+ * (ONBUILD ones too). A bare `--from=builder` that names no stage is left to the stage rules (it is
+ * more often a typo than an image); a value with `/`, `:` or `@` is clearly an image reference.
  */
-export function copiedImages(model: DockerfileModel, text: string): ImageUse[] {
-  const names = stageNames(model);
-  const uses: ImageUse[] = [];
-  const consider = (instruction: Instruction, value: string, span: Span) => {
-    if (names.has(value.toLowerCase()) || /^\d+$/.test(value) || !/[/:@]/.test(value)) return;
-    const image = parseImageReference(value);
-    if (!image) return;
-    uses.push({ image, reference: value, span, tagSpan: tagSpanIn(text, span, value), instruction });
-  };
-  for (const instruction of allInstructions(model)) {
-    for (const flag of instruction.flags) {
-      if (flag.value === undefined || !flag.valueSpan) continue;
-      if (flag.name === 'from' && instruction.keyword === 'COPY') consider(instruction, flag.value, flag.valueSpan);
-      if (flag.name === 'mount' && instruction.keyword === 'RUN') {
-        const match = /(?:^|,)from=([^,]+)/.exec(flag.value);
-        if (!match) continue;
-        const offset = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value ? flag.valueSpan.start + match.index + match[0].indexOf('=') + 1 : undefined;
-        consider(instruction, match[1], offset === undefined ? flag.valueSpan : { start: offset, end: offset + match[1].length });
+export const PULLED_IMAGES: Index<'dockerfile', readonly ImageUse[]> = {
+  name: 'docker.pulledImages',
+  compute(source) {
+    const { model, text } = source;
+    const graph = source.index(STAGES);
+    const uses: ImageUse[] = [];
+    for (const stage of model.stages) {
+      const ref = stage.image;
+      if (ref.scratch || ref.unresolved || stage.baseStage !== undefined) continue;
+      const image = parseImageReference(ref.resolved);
+      if (image) uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan: tagSpanIn(text, ref.span, ref.resolved), instruction: stage.from, stage });
+    }
+    const copied: ImageUse[] = [];
+    const consider = (instruction: Instruction, value: string, span: Span) => {
+      if (graph.resolve(value, instruction.stageIndex).kind !== 'image') return;
+      const image = parseImageReference(value);
+      if (image) copied.push({ image, reference: value, span, tagSpan: tagSpanIn(text, span, value), instruction });
+    };
+    for (const outer of model.instructions) {
+      for (const instruction of outer.onbuild ? [outer, outer.onbuild] : [outer]) {
+        for (const flag of instruction.flags) {
+          if (flag.value === undefined || !flag.valueSpan) continue;
+          if (flag.name === 'from' && instruction.keyword === 'COPY') consider(instruction, flag.value, flag.valueSpan);
+          if (flag.name !== 'mount' || instruction.keyword !== 'RUN') continue;
+          const from = mountFrom(flag.value);
+          if (!from) continue;
+          const literal = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value;
+          const start = flag.valueSpan.start + from.offset;
+          consider(instruction, from.value, literal ? { start, end: start + from.value.length } : flag.valueSpan);
+        }
       }
     }
-  }
-  return uses;
-}
+    return [...uses, ...copied].sort((a, b) => a.span.start - b.span.start);
+  },
+};
 
-/** Base images and copied images together, in file order. */
-export function pulledImages(model: DockerfileModel, text: string): ImageUse[] {
-  return [...baseImages(model, text), ...copiedImages(model, text)].sort((a, b) => a.span.start - b.span.start);
-}
-
-// ---------------------------------------------------------------- stages and users
-
-export function finalStage(model: DockerfileModel): Stage | undefined {
-  return model.stages.at(-1);
-}
-
-/** The last `USER` instruction written in the stage itself (not `ONBUILD USER`). */
-export function lastUser(stage: Stage): Instruction | undefined {
-  for (let i = stage.instructions.length - 1; i >= 0; i--) {
-    if (stage.instructions[i].keyword === 'USER') return stage.instructions[i];
-  }
-  return undefined;
-}
+// ---------------------------------------------------------------- users
 
 /** The user named by a `USER` instruction: `app` for `USER app:app`. */
 export function userOf(instruction: Instruction): string {
@@ -189,50 +158,6 @@ export function isRootUser(value: string): boolean {
   return user === 'root' || /^0+$/.test(user);
 }
 
-export interface EffectiveUser {
-  /** The `USER` instruction in force. */
-  instruction: Instruction;
-  /** The stage that contains it: the stage itself, or a stage it is built `FROM`. */
-  stage: Stage;
-}
-
-/** The `USER` in force at the end of a stage, following `FROM <earlier stage>`; undefined when none is set. */
-export function effectiveUser(model: DockerfileModel, stage: Stage): EffectiveUser | undefined {
-  const seen = new Set<number>();
-  let current: Stage | undefined = stage;
-  while (current && !seen.has(current.index)) {
-    seen.add(current.index);
-    const user = lastUser(current);
-    if (user) return { instruction: user, stage: current };
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  return undefined;
-}
-
-/** The stage at the root of a chain of `FROM <stage>`: the one that names a registry image or scratch. */
-export function rootStage(model: DockerfileModel, stage: Stage): Stage {
-  const seen = new Set<number>();
-  let current = stage;
-  while (current.baseStage !== undefined && !seen.has(current.index) && model.stages[current.baseStage]) {
-    seen.add(current.index);
-    current = model.stages[current.baseStage];
-  }
-  return current;
-}
-
-/** The stages a stage is built on, itself first. */
-export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
-  const chain: Stage[] = [];
-  const seen = new Set<number>();
-  let current: Stage | undefined = stage;
-  while (current && !seen.has(current.index)) {
-    seen.add(current.index);
-    chain.push(current);
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  return chain;
-}
-
 /**
  * Registry images whose own default user is not root, so a Dockerfile without `USER` is fine:
  * distroless `:nonroot` / `:debug-nonroot` tags and NGINX's unprivileged image.
@@ -240,45 +165,6 @@ export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
 export function knownNonRootImage(image: ImageName): boolean {
   if (image.host === 'gcr.io' && image.path.startsWith('distroless/') && /(^|-)nonroot$/.test(image.tag ?? '')) return true;
   return image.host === 'docker.io' && image.path === 'nginxinc/nginx-unprivileged';
-}
-
-// ---------------------------------------------------------------- variables
-
-/**
- * Variables visible to an instruction of a stage: global `ARG`s the stage re-declares, the stage's
- * `ARG` defaults and `ENV` values before the instruction, and `ENV` of the stages it is built on.
- */
-export function variablesAt(model: DockerfileModel, stage: Stage, before: Instruction): Map<string, string | undefined> {
-  const vars = new Map<string, string | undefined>();
-  const chain = stageChain(model, stage).reverse();
-  for (const s of chain) {
-    for (const instruction of s.instructions) {
-      if (s === stage && instruction.span.start >= before.span.start) break;
-      if (instruction.keyword === 'ENV') for (const pair of instruction.pairs) vars.set(pair.key, pair.value ?? '');
-      if (instruction.keyword === 'ARG' && s === stage) {
-        for (const pair of instruction.pairs) {
-          if (vars.has(pair.key) && pair.value === undefined) continue;
-          vars.set(pair.key, pair.value ?? model.globalArgs.get(pair.key));
-        }
-      }
-    }
-  }
-  return vars;
-}
-
-/** Expands `$NAME`, `${NAME}`, `${NAME:-default}`; undefined when a variable has no known value. */
-export function expandVariables(text: string, vars: ReadonlyMap<string, string | undefined>): string | undefined {
-  let unknown = false;
-  const out = text.replace(/\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))/g, (_whole, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    const value = vars.get(name);
-    const set = value !== undefined && (op?.startsWith(':') ? value !== '' : true);
-    if (op?.endsWith('-')) return set ? value : (word ?? '');
-    if (op?.endsWith('+')) return set ? (word ?? '') : '';
-    if (value === undefined) unknown = true;
-    return value ?? '';
-  });
-  return unknown ? undefined : out;
 }
 
 // ---------------------------------------------------------------- edits
@@ -537,20 +423,3 @@ export function isArchiveName(source: string): boolean {
   return /\.(?:tar|tgz|tbz2?|txz|tzst|tar\.(?:gz|bz2|xz|zst|lz4)|gz|bz2|xz|zst|lz4)$/i.test(source);
 }
 
-/** The source words of a COPY or ADD (all arguments but the destination); heredoc markers included. */
-export function copySources(instruction: Instruction): { value: string; span: Span }[] {
-  return instruction.args.length > 1 ? instruction.args.slice(0, -1) : [];
-}
-
-/** The stage an instruction belongs to (an `ONBUILD`-wrapped one: its wrapper's). */
-export function stageOf(model: DockerfileModel, instruction: Instruction): Stage | undefined {
-  return instruction.stageIndex >= 0 ? model.stages[instruction.stageIndex] : undefined;
-}
-
-/** A word with the stage's variables substituted where their values are known; the raw value otherwise. */
-export function expandedWord(model: DockerfileModel, instruction: Instruction, value: string): { value: string; known: boolean } {
-  if (!value.includes('$')) return { value, known: true };
-  const stage = stageOf(model, instruction);
-  const expanded = stage ? expandVariables(value, variablesAt(model, stage, instruction)) : undefined;
-  return expanded === undefined ? { value, known: false } : { value: expanded, known: true };
-}

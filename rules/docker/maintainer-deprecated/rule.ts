@@ -1,4 +1,4 @@
-import type { DockerfileModel, FixSource, Instruction, Rule } from '../../_api';
+import type { FixSource, Instruction, Rule } from '../../_api';
 
 /** The MAINTAINER text as a double-quoted LABEL value: quotes, escapes and `$` escaped. */
 function labelValue(raw: string, escape: string): string {
@@ -49,9 +49,9 @@ const rule: Rule<'dockerfile'> = {
     deprecated: 'MAINTAINER is deprecated: use `LABEL maintainer="…"`, which image tooling and registries read.',
   },
   fixable: true,
+  visits: ['MAINTAINER'],
   check(ctx) {
-    for (const instruction of ctx.model.instructions) {
-      if (instruction.keyword !== 'MAINTAINER') continue;
+    for (const instruction of ctx.nodes) {
       ctx.report({ messageId: 'deprecated', span: instruction.keywordSpan, fix: toLabel(ctx.text, instruction, ctx.model.escape) });
     }
   },

@@ -1,26 +1,41 @@
-import type { DockerfileModel, Instruction, Rule } from '../../_api';
-import { baseName, commandsOf, pipelinesOf, runSteps, type Command } from '../../_helpers/docker-shell';
+import type { Index, Instruction, Rule } from '../../_api';
+import { baseName, pipelinesOf, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { STAGES } from '../../_helpers/docker-stage';
 
 /** Commands whose failure on the left of a pipe does not matter (and `yes` dies of SIGPIPE by design). */
 const HARMLESS_SOURCES = new Set(['echo', 'printf', 'yes', 'true']);
 const NON_POSIX = /^(pwsh|powershell|cmd)(\.exe)?$/i;
 
-/** Whether `set -o pipefail` (or `set -euxo pipefail`) appears among `cmds`. */
-function setsPipefail(cmds: Command[]): boolean {
-  return cmds.some((c) => c.name === 'set' && c.args.some((a, i) => a.value === 'pipefail' && /^-[a-zA-Z]*o$/.test(c.args[i - 1]?.value ?? '')));
+/** Whether `set -o pipefail` (or `set -euxo pipefail`) is this command. */
+function setsPipefail(c: Command): boolean {
+  return c.name === 'set' && c.args.some((a, i) => a.value === 'pipefail' && /^-[a-zA-Z]*o$/.test(c.args[i - 1]?.value ?? ''));
 }
 
-/** The SHELL argv in force for each stage at a given instruction. */
-function shellAt(model: DockerfileModel, run: Instruction, stageIndex: number): string[] {
-  let shell: string[] = ['/bin/sh', '-c'];
-  const stage = model.stages[stageIndex];
-  if (stage?.baseStage !== undefined) shell = shellAt(model, model.stages[stage.baseStage].instructions.at(-1) ?? stage.from, stage.baseStage);
-  for (const ins of stage?.instructions ?? []) {
-    if (ins.span.start >= run.span.start) break;
-    if (ins.keyword === 'SHELL' && ins.jsonForm && ins.args.length) shell = ins.args.map((a) => a.value);
-  }
-  return shell;
-}
+const DEFAULT_SHELL: readonly string[] = ['/bin/sh', '-c'];
+
+/**
+ * The SHELL argv each RUN runs under (keyed by the instruction in the file: the ONBUILD for
+ * `ONBUILD RUN`): the last SHELL before it in its stage, else the one its stage inherits through
+ * `FROM <stage>`. One pass over the stages in file order.
+ */
+const SHELL_AT_RUN: Index<'dockerfile', ReadonlyMap<Instruction, readonly string[]>> = {
+  name: 'docker.pipefail.shellAtRun',
+  compute(source) {
+    const graph = source.index(STAGES);
+    const atEnd: (readonly string[])[] = [];
+    const out = new Map<Instruction, readonly string[]>();
+    for (const stage of graph.stages) {
+      const base = graph.base(stage);
+      let shell = base ? atEnd[base.index] : DEFAULT_SHELL;
+      for (const ins of stage.instructions) {
+        if (ins.keyword === 'SHELL' && ins.jsonForm && ins.args.length) shell = ins.args.map((a) => a.value);
+        else if (ins.keyword === 'RUN' || ins.onbuild?.keyword === 'RUN') out.set(ins, shell);
+      }
+      atEnd[stage.index] = shell;
+    }
+    return out;
+  },
+};
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/pipe-without-pipefail',
@@ -38,24 +53,30 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     pipe: 'Only the exit status of the last command in this pipe counts: if `{{source}}` fails, the build carries on with partial or empty input. Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN (or start it with `set -o pipefail &&` in bash).',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
+    const shells = ctx.index(SHELL_AT_RUN);
+    for (const step of ctx.index(RUN_STEPS)) {
       if (step.run.jsonForm) continue;
-      const shell = shellAt(ctx.model, step.outer, step.stageIndex);
+      const shell = shells.get(step.outer) ?? DEFAULT_SHELL;
       if (NON_POSIX.test(baseName(shell[0] ?? ''))) continue;
       if (shell.some((a, i) => a === 'pipefail' && /^-[a-zA-Z]*o$/.test(shell[i - 1] ?? ''))) continue;
-      const cmds = commandsOf(step.run, ctx.text).filter((c) => !c.nested);
-      for (const [i, pipeline] of pipelinesOf(cmds).entries()) {
-        if (pipeline.length < 2) continue;
-        const before = pipelinesOf(cmds).slice(0, i).flat();
-        if (setsPipefail(before)) break;
-        const sources = pipeline.slice(0, -1);
-        if (sources.every((c) => HARMLESS_SOURCES.has(c.name))) continue;
-        const first = sources[0];
-        const bar = ctx.text.indexOf('|', first.span.end);
-        const span = bar >= 0 && bar < pipeline[1].span.start ? { start: bar, end: bar + 1 } : first.program?.span ?? first.span;
-        ctx.report({ messageId: 'pipe', data: { source: first.name || 'the first command' }, span });
-        break;
+      const cmds = step.commands.filter((c) => !c.nested);
+      // `set -o pipefail` in an earlier command of the same RUN covers the pipes after it.
+      let pipefail = false;
+      for (const pipeline of pipelinesOf(cmds)) {
+        if (pipeline.length >= 2) {
+          if (pipefail) break;
+          const sources = pipeline.slice(0, -1);
+          if (!sources.every((c) => HARMLESS_SOURCES.has(c.name))) {
+            const first = sources[0];
+            const bar = ctx.text.indexOf('|', first.span.end);
+            const span = bar >= 0 && bar < pipeline[1].span.start ? { start: bar, end: bar + 1 } : first.program?.span ?? first.span;
+            ctx.report({ messageId: 'pipe', data: { source: first.name || 'the first command' }, span });
+            break;
+          }
+        }
+        pipefail ||= pipeline.some(setsPipefail);
       }
     }
   },
