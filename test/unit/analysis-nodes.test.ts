@@ -19,3 +19,9 @@ test('targets that are absent add nothing; none present gives an empty list; no 
   assert.equal(analysis.nodes([]), undefined);
   assert.equal(analysis.nodes(undefined), undefined);
 });
+
+test('a node listed under two targets is visited once', () => {
+  const analysis = new Analysis({ path: 'main.tf', text: 'resource "aws_s3_bucket" "a" {}\nprovider "aws" {}\nresource "aws_iam_role" "r" {}\n' });
+  const nodes = analysis.nodes(['resource', 'resource.aws_s3_bucket', 'provider'])!;
+  assert.deepEqual(nodes.map((n) => (n as { type: string }).type), ['resource', 'provider', 'resource']);
+});

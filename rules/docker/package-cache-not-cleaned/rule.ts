@@ -75,7 +75,9 @@ const rule: Rule<'dockerfile'> = {
     for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
       const mounts = mountTargets(step.run);
       const cmds = step.commands;
-      const words = cmds.flatMap((c) => c.words).sort((a, b) => a.span.start - b.span.start);
+      const words = cmds.flatMap((c) => c.words);
+      // Commands come in source order, except those of an `sh -c '…'` string, which follow their shell.
+      if (cmds.some((c) => c.nested)) words.sort((a, b) => a.span.start - b.span.start);
 
       const events = rpmEvents(words);
       for (const family of ['yum', 'dnf', 'zypper'] as Family[]) {

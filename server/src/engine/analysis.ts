@@ -89,9 +89,10 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
     const key = [...targets].sort().join('\n');
     let merged = this.mergedNodes.get(key);
     if (!merged) {
-      const out = new Set<Nodes[K]>();
-      for (const list of lists) for (const node of list) out.add(node);
-      merged = [...out].sort((a, b) => spanStart(a) - spanStart(b));
+      // Each list is in file order; a node listed under two targets (an HCL block under its type
+      // and under type.label) sorts next to itself and is kept once.
+      const sorted = lists.flat().sort((a, b) => spanStart(a) - spanStart(b));
+      merged = sorted.filter((node, i) => i === 0 || node !== sorted[i - 1]);
       this.mergedNodes.set(key, merged);
     }
     return merged;
