@@ -67,6 +67,8 @@ export const EXPANSIONS: Index<'dockerfile', ReadonlyMap<Word, string | undefine
       (base ? children[base.index] : roots).push(stage);
     }
     const env = new Map<string, string>();
+    let local = new Map<string, string | undefined>();
+    const lookup = (name: string) => (local.has(name) ? local.get(name) : env.get(name));
     const stack: { stage: Stage; restore?: [string, string | undefined][] }[] = roots.map((stage) => ({ stage }));
     while (stack.length > 0) {
       const { stage, restore } = stack.pop()!;
@@ -78,8 +80,7 @@ export const EXPANSIONS: Index<'dockerfile', ReadonlyMap<Word, string | undefine
         }
         continue;
       }
-      const local = new Map<string, string | undefined>();
-      const lookup = (name: string) => (local.has(name) ? local.get(name) : env.get(name));
+      local = new Map();
       for (const instruction of stage.instructions) {
         for (const target of instruction.onbuild ? [instruction, instruction.onbuild] : [instruction]) {
           if (!EXPANDED.has(target.keyword)) continue;

@@ -3,7 +3,7 @@
 // stage (USER, HEALTHCHECK, CMD…), and which stages ship. Every query but `chain` is O(1) or a binary
 // search, so a file of thousands of chained stages costs no more per stage than a file of two.
 // No checks live here.
-import type { Index, Instruction, Source, Stage } from '../_api';
+import type { Index, Instruction, Stage } from '../_api';
 
 export type StageReference =
   /** An earlier stage, as it should be. */
@@ -32,38 +32,6 @@ export interface StageUse {
 export interface InForce {
   instruction: Instruction;
   stage: Stage;
-}
-
-export interface StageGraph {
-  /** The model's stages: `stages[instruction.stageIndex]` is an instruction's (an ONBUILD-wrapped one's: its wrapper's). */
-  readonly stages: readonly Stage[];
-  /** The last stage: what `docker build` produces without `--target`. */
-  readonly final: Stage | undefined;
-  /** The earlier stage this one is built `FROM`, if it is. */
-  base(stage: Stage): Stage | undefined;
-  /** The stage at the root of a chain of `FROM <stage>`: the one that names a registry image or scratch. */
-  root(stage: Stage): Stage;
-  /** The stage and the stages it is built on, itself first. Walks the chain: for one stage, not for every instruction. */
-  chain(stage: Stage): Generator<Stage>;
-  /** The stage's own instructions with this keyword, in order (not the ones wrapped by `ONBUILD`). */
-  own(stage: Stage, keyword: string): readonly Instruction[];
-  /**
-   * The last `keyword` instruction in force in `stage` before offset `before` (at its end when absent),
-   * following `FROM <stage>`: the USER a step runs as, the HEALTHCHECK an image inherits.
-   */
-  inForce(stage: Stage, keyword: string, before?: number): InForce | undefined;
-  /** Resolves a `COPY --from` / `--mount=from=` value used inside stage `current`. */
-  resolve(value: string, current: number): StageReference;
-  /** How the other stages use a stage. */
-  uses(stage: Stage): StageUse;
-  /**
-   * Whether a stage's files and configuration can end up in an image: the final stage, a stage
-   * another is built on, and a stage nothing uses (a likely `--target`). A stage that is only copied
-   * from is a build step: its caches stay behind and its CMD never runs.
-   */
-  ships(stage: Stage): boolean;
-  /** A stage name close to `ref` ("did you mean"), if one is. */
-  similarName(ref: string): string | undefined;
 }
 
 /** `from=` of a `RUN --mount=…` flag value, with its offset inside that value. */
@@ -100,106 +68,142 @@ function lastBelow<T>(list: readonly T[], key: (item: T) => number, limit: numbe
 
 const NONE: readonly Instruction[] = [];
 
-export const STAGES: Index<'dockerfile', StageGraph> = {
-  name: 'docker.stages',
-  compute({ model }: Source<'dockerfile'>): StageGraph {
-    const stages = model.stages;
-    // The parser only links a FROM to an earlier stage; checked again so that every walk ends.
-    const baseOf = (stage: Stage) => (stage.baseStage !== undefined && stage.baseStage < stage.index ? stages[stage.baseStage] : undefined);
-    const roots = new Array<Stage>(stages.length);
-    const byName = new Map<string, Stage[]>();
-    const own = stages.map(() => new Map<string, Instruction[]>());
+/** The stage graph of one file: built once per analysis by the STAGES index. */
+export class StageGraph {
+  /** The last stage: what `docker build` produces without `--target`. */
+  readonly final: Stage | undefined;
+  private readonly roots: Stage[] = [];
+  private readonly byName = new Map<string, Stage[]>();
+  private readonly ownByKeyword: Map<string, Instruction[]>[] = [];
+  private readonly stageUses: StageUse[] = [];
+  /** Per keyword, what is in force at the end of each stage: one forward pass, on first use. */
+  private readonly atEnd = new Map<string, (InForce | undefined)[]>();
+  private suggester?: (ref: string) => string | undefined;
+
+  /** The model's stages: `stages[instruction.stageIndex]` is an instruction's (an ONBUILD-wrapped one's: its wrapper's). */
+  constructor(readonly stages: readonly Stage[]) {
+    this.final = stages.at(-1);
     for (const stage of stages) {
-      const base = baseOf(stage);
-      roots[stage.index] = base ? roots[base.index] : stage;
+      const base = this.base(stage);
+      this.roots[stage.index] = base ? this.roots[base.index] : stage;
       if (stage.name) {
-        const list = byName.get(stage.name);
+        const list = this.byName.get(stage.name);
         if (list) list.push(stage);
-        else byName.set(stage.name, [stage]);
+        else this.byName.set(stage.name, [stage]);
       }
-      const mine = own[stage.index];
+      const own = new Map<string, Instruction[]>();
       for (const instruction of stage.instructions) {
-        const list = mine.get(instruction.keyword);
+        const list = own.get(instruction.keyword);
         if (list) list.push(instruction);
-        else mine.set(instruction.keyword, [instruction]);
+        else own.set(instruction.keyword, [instruction]);
       }
+      this.ownByKeyword[stage.index] = own;
+      this.stageUses[stage.index] = { asBase: false, asSource: false };
     }
-
-    const resolve = (value: string, current: number): StageReference => {
-      if (value.includes('$')) return { kind: 'variable' };
-      if (/^\d+$/.test(value)) {
-        const index = Number(value);
-        const stage = stages[index];
-        if (index < current && stage) return { kind: 'stage', stage };
-        if (index === current && stage) return { kind: 'self', stage };
-        return { kind: 'badIndex' };
-      }
-      // Docker prefers a stage over an image of the same name, so look at the stages first.
-      const named = byName.get(value.toLowerCase());
-      if (named) {
-        const earlier = lastBelow(named, (s) => s.index, current);
-        if (earlier) return { kind: 'stage', stage: earlier };
-        if (named[0].index === current) return { kind: 'self', stage: named[0] };
-        return { kind: 'later', stage: named[0] };
-      }
-      if (/[/:@]/.test(value)) return { kind: 'image' };
-      return { kind: 'unknown' };
-    };
-
-    const uses: StageUse[] = stages.map(() => ({ asBase: false, asSource: false }));
     for (const stage of stages) {
-      const base = baseOf(stage);
-      if (base) uses[base.index].asBase = true;
+      const base = this.base(stage);
+      if (base) this.stageUses[base.index].asBase = true;
       for (const instruction of stage.instructions) {
         for (const value of fromValues(instruction)) {
-          const ref = resolve(value, stage.index);
-          if (ref.kind === 'stage' || ref.kind === 'later') uses[ref.stage.index].asSource = true;
+          const ref = this.resolve(value, stage.index);
+          if (ref.kind === 'stage' || ref.kind === 'later') this.stageUses[ref.stage.index].asSource = true;
         }
       }
     }
+  }
 
-    // Per keyword, what is in force at the end of each stage: one forward pass, on first use.
-    const atEnd = new Map<string, (InForce | undefined)[]>();
-    const inForceAtEnd = (keyword: string): (InForce | undefined)[] => {
-      let ends = atEnd.get(keyword);
-      if (ends) return ends;
-      ends = new Array<InForce | undefined>(stages.length);
-      for (const stage of stages) {
-        const last = own[stage.index].get(keyword)?.at(-1);
-        const base = baseOf(stage);
-        ends[stage.index] = last ? { instruction: last, stage } : base ? ends[base.index] : undefined;
-      }
-      atEnd.set(keyword, ends);
-      return ends;
-    };
+  /** The earlier stage this one is built `FROM`, if it is (the parser links only earlier ones; checked so that every walk ends). */
+  base(stage: Stage): Stage | undefined {
+    return stage.baseStage !== undefined && stage.baseStage < stage.index ? this.stages[stage.baseStage] : undefined;
+  }
 
-    let similar: ((ref: string) => string | undefined) | undefined;
+  /** The stage at the root of a chain of `FROM <stage>`: the one that names a registry image or scratch. */
+  root(stage: Stage): Stage {
+    return this.roots[stage.index];
+  }
 
-    return {
-      stages,
-      final: stages.at(-1),
-      base: baseOf,
-      root: (stage) => roots[stage.index],
-      *chain(stage) {
-        for (let current: Stage | undefined = stage; current; current = baseOf(current)) yield current;
-      },
-      own: (stage, keyword) => own[stage.index].get(keyword) ?? NONE,
-      inForce(stage, keyword, before) {
-        const list = own[stage.index].get(keyword);
-        const last = before === undefined ? list?.at(-1) : list && lastBelow(list, (i) => i.span.end, before + 1);
-        if (last) return { instruction: last, stage };
-        const base = baseOf(stage);
-        return base ? inForceAtEnd(keyword)[base.index] : undefined;
-      },
-      resolve,
-      uses: (stage) => uses[stage.index],
-      ships(stage) {
-        const use = uses[stage.index];
-        return stage.index === stages.length - 1 || !use || use.asBase || !use.asSource;
-      },
-      similarName: (ref) => (similar ??= nameSuggester([...byName.keys()]))(ref),
-    };
-  },
+  /** The stage and the stages it is built on, itself first. Walks the chain: for one stage, not for every instruction. */
+  *chain(stage: Stage): Generator<Stage> {
+    for (let current: Stage | undefined = stage; current; current = this.base(current)) yield current;
+  }
+
+  /** The stage's own instructions with this keyword, in order (not the ones wrapped by `ONBUILD`). */
+  own(stage: Stage, keyword: string): readonly Instruction[] {
+    return this.ownByKeyword[stage.index].get(keyword) ?? NONE;
+  }
+
+  /**
+   * The last `keyword` instruction in force in `stage` before offset `before` (at its end when absent),
+   * following `FROM <stage>`: the USER a step runs as, the HEALTHCHECK an image inherits.
+   */
+  inForce(stage: Stage, keyword: string, before?: number): InForce | undefined {
+    const list = this.ownByKeyword[stage.index].get(keyword);
+    const last = before === undefined ? list?.at(-1) : list && lastBelow(list, (i) => i.span.end, before + 1);
+    if (last) return { instruction: last, stage };
+    const base = this.base(stage);
+    return base ? this.inForceAtEnd(keyword)[base.index] : undefined;
+  }
+
+  private inForceAtEnd(keyword: string): (InForce | undefined)[] {
+    let ends = this.atEnd.get(keyword);
+    if (ends) return ends;
+    ends = [];
+    for (const stage of this.stages) {
+      const last = this.ownByKeyword[stage.index].get(keyword)?.at(-1);
+      const base = this.base(stage);
+      ends[stage.index] = last ? { instruction: last, stage } : base ? ends[base.index] : undefined;
+    }
+    this.atEnd.set(keyword, ends);
+    return ends;
+  }
+
+  /** Resolves a `COPY --from` / `--mount=from=` value used inside stage `current`. */
+  resolve(value: string, current: number): StageReference {
+    if (value.includes('$')) return { kind: 'variable' };
+    if (/^\d+$/.test(value)) {
+      const index = Number(value);
+      const stage = this.stages[index];
+      if (index < current && stage) return { kind: 'stage', stage };
+      if (index === current && stage) return { kind: 'self', stage };
+      return { kind: 'badIndex' };
+    }
+    // Docker prefers a stage over an image of the same name, so look at the stages first.
+    const named = this.byName.get(value.toLowerCase());
+    if (named) {
+      const earlier = lastBelow(named, (s) => s.index, current);
+      if (earlier) return { kind: 'stage', stage: earlier };
+      if (named[0].index === current) return { kind: 'self', stage: named[0] };
+      return { kind: 'later', stage: named[0] };
+    }
+    if (/[/:@]/.test(value)) return { kind: 'image' };
+    return { kind: 'unknown' };
+  }
+
+  /** How the other stages use a stage. */
+  uses(stage: Stage): StageUse {
+    return this.stageUses[stage.index];
+  }
+
+  /**
+   * Whether a stage's files and configuration can end up in an image: the final stage, a stage
+   * another is built on, and a stage nothing uses (a likely `--target`). A stage that is only copied
+   * from is a build step: its caches stay behind and its CMD never runs.
+   */
+  ships(stage: Stage): boolean {
+    const use = this.stageUses[stage.index];
+    return stage.index === this.stages.length - 1 || !use || use.asBase || !use.asSource;
+  }
+
+  /** A stage name close to `ref` ("did you mean"), if one is. */
+  similarName(ref: string): string | undefined {
+    this.suggester ??= nameSuggester([...this.byName.keys()]);
+    return this.suggester(ref);
+  }
+}
+
+export const STAGES: Index<'dockerfile', StageGraph> = {
+  name: 'docker.stages',
+  compute: (source) => new StageGraph(source.model.stages),
 };
 
 // ---------------------------------------------------------------- "did you mean"

@@ -23,6 +23,7 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
   private unitSpans?: ReturnType<Language['units']>;
   private targetNodes?: Map<string, Nodes[K][]>;
   private readonly mergedNodes = new Map<string, Nodes[K][]>();
+  private readonly visited = new Map<readonly string[], Nodes[K][]>();
   private readonly indexes = new Map<Index<K, unknown>, unknown>();
   private readonly computing = new Set<Index<K, unknown>>();
 
@@ -78,14 +79,24 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
 
   /**
    * The nodes of these targets in file order; undefined when the list is empty (the rule visits
-   * everything). A merged list is built once per set of targets: twenty rules visit RUN and ONBUILD.
+   * everything). Worked out once per list of targets (a rule's `visits`) and, for lists that merge
+   * several targets, once per set of them: twenty rules visit RUN and ONBUILD.
    */
   nodes(targets: readonly string[] | undefined): Nodes[K][] | undefined {
     if (!targets || targets.length === 0) return undefined;
+    let nodes = this.visited.get(targets);
+    if (!nodes) this.visited.set(targets, (nodes = this.collect(targets)));
+    return nodes;
+  }
+
+  private collect(targets: readonly string[]): Nodes[K][] {
     this.targetNodes ??= this.language.targets(this.model);
-    const lists = targets.map((target) => this.targetNodes!.get(target)).filter((list): list is Nodes[K][] => list !== undefined && list.length > 0);
-    if (lists.length === 0) return [];
-    if (lists.length === 1) return lists[0];
+    const lists: Nodes[K][][] = [];
+    for (const target of targets) {
+      const list = this.targetNodes.get(target);
+      if (list && list.length > 0) lists.push(list);
+    }
+    if (lists.length <= 1) return lists[0] ?? [];
     const key = [...targets].sort().join('\n');
     let merged = this.mergedNodes.get(key);
     if (!merged) {
