@@ -1,4 +1,4 @@
-import type { DockerfileModel, Rule, Word } from '../../_api';
+import type { Instruction, Rule, Word } from '../../_api';
 import { baseName, insertAfter, mountTargets, removesPath, SHIPPED_RUN_STEPS, settingApplies, writtenSetting, type Command, type SettingPoints } from '../../_helpers/docker-shell';
 
 type Family = 'yum' | 'dnf' | 'zypper';
@@ -69,9 +69,10 @@ const rule: Rule<'dockerfile'> = {
     pip: '`pip install` keeps downloaded wheels in ~/.cache/pip in this layer. Add `--no-cache-dir` (or set `PIP_NO_CACHE_DIR=1`).',
   },
   fixable: true,
-  visits: ['RUN', 'ONBUILD'],
+  // ENV: `ENV PIP_NO_CACHE_DIR=1` turns pip's cache off for the RUNs after it.
+  visits: ['RUN', 'ONBUILD', 'ENV'],
   check(ctx) {
-    const pipCacheOffFrom = pipCacheOffPoints(ctx.model, ctx.index(PIP_CONF_NO_CACHE));
+    const pipCacheOffFrom = pipCacheOffPoints(ctx.nodes, ctx.index(PIP_CONF_NO_CACHE));
     for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
       const mounts = mountTargets(step.run);
       const cmds = step.commands;
@@ -121,9 +122,9 @@ const rule: Rule<'dockerfile'> = {
 };
 
 /** Per stage, the offset from which pip's cache is off: `ENV PIP_NO_CACHE_DIR=1`, or a RUN writing pip.conf. */
-function pipCacheOffPoints(model: DockerfileModel, pipConf: SettingPoints): Map<number, number> {
+function pipCacheOffPoints(nodes: readonly Instruction[], pipConf: SettingPoints): Map<number, number> {
   const from = new Map(pipConf);
-  for (const ins of model.instructions) {
+  for (const ins of nodes) {
     if (ins.keyword === 'ENV' && ins.pairs.some((p) => p.key === 'PIP_NO_CACHE_DIR' && !/^(0|false|no|off)$/i.test(p.value ?? ''))) {
       from.set(ins.stageIndex, Math.min(from.get(ins.stageIndex) ?? Infinity, ins.span.end));
     }
