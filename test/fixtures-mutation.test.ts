@@ -66,7 +66,11 @@ const MUTATIONS: Mutation[] = [
   },
   { name: 'a fix with an empty title', catches: 'fix', mutate: (r) => withFix(r, (fix) => ({ ...fix, title: '' })) },
   { name: 'a fix title in lower case', catches: 'fix', mutate: (r) => withFix(r, (fix) => ({ ...fix, title: fix.title[0].toLowerCase() + fix.title.slice(1) })) },
-  { name: 'a safe fix turned into a suggestion', catches: 'fix', mutate: (r) => withFix(r, (fix) => ({ ...fix, safety: 'suggestion' })) },
+  {
+    name: 'a fix whose safety is flipped (safe to suggestion, suggestion to safe)',
+    catches: 'fix',
+    mutate: (r) => withFix(r, (fix) => ({ ...fix, safety: fix.safety === 'suggestion' ? 'safe' : 'suggestion' })),
+  },
   {
     name: 'a fix edit shifted by one character',
     catches: 'fixed',

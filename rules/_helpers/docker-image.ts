@@ -1,9 +1,8 @@
-// Shared predicates for the container rules about images and users: image reference parsing,
-// the images a Dockerfile pulls, end-of-life matching, stage and USER helpers, variable expansion,
-// and the line-insertion edit that fixes use. No checks live here.
-import type { Edit, Span } from '../_api';
-import type { DockerfileModel, Instruction, Stage } from '../_api';
-import eolData from '../../data/eol.json';
+// Shared predicates for the container rules about images and users: image reference parsing, the
+// images a Dockerfile pulls (an index, computed once per analysis), end-of-life matching against the
+// shipped data file, USER helpers, and the line-insertion edits that fixes use. No checks live here.
+import type { DataFile, Edit, Index, Instruction, Span, Stage } from '../_api';
+import { mountFrom, STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- image references
 
@@ -104,80 +103,49 @@ function tagSpanIn(text: string, span: Span, reference: string): Span | undefine
   return { start: span.start + colon + 1, end: span.start + name.length };
 }
 
-/** `FROM` lines that name a registry image: not `scratch`, not an earlier stage, not an unknown variable. */
-export function baseImages(model: DockerfileModel, text: string): ImageUse[] {
-  const uses: ImageUse[] = [];
-  for (const stage of model.stages) {
-    const ref = stage.image;
-    if (ref.scratch || ref.unresolved || stage.baseStage !== undefined) continue;
-    const image = parseImageReference(ref.resolved);
-    if (!image) continue;
-    uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan: tagSpanIn(text, ref.span, ref.resolved), instruction: stage.from, stage });
-  }
-  return uses;
-}
-
-/** Every instruction, with the ones wrapped by `ONBUILD` right after their wrapper. */
-export function allInstructions(model: DockerfileModel): Instruction[] {
-  const out: Instruction[] = [];
-  for (const instruction of model.instructions) {
-    out.push(instruction);
-    if (instruction.onbuild) out.push(instruction.onbuild);
-  }
-  return out;
-}
-
-function stageNames(model: DockerfileModel): Set<string> {
-  return new Set(model.stages.flatMap((s) => (s.name ? [s.name] : [])));
-}
-
 /**
- * Images pulled by `COPY --from=<image>` and `RUN --mount=…,from=<image>`. A bare word such as
- * `--from=builder` that names no stage is left to the stage rules (it is more often a typo than an
- * image); a value with `/`, `:` or `@` is clearly an image reference.
+ * Every image the build pulls, in file order: `FROM` lines that name a registry image (not `scratch`,
+ * not an earlier stage, not an unknown variable), and `COPY --from=<image>` / `RUN --mount=…,from=<image>`
+ * (ONBUILD ones too). A bare `--from=builder` that names no stage is left to the stage rules (it is
+ * more often a typo than an image); a value with `/`, `:` or `@` is clearly an image reference.
  */
-export function copiedImages(model: DockerfileModel, text: string): ImageUse[] {
-  const names = stageNames(model);
-  const uses: ImageUse[] = [];
-  const consider = (instruction: Instruction, value: string, span: Span) => {
-    if (names.has(value.toLowerCase()) || /^\d+$/.test(value) || !/[/:@]/.test(value)) return;
-    const image = parseImageReference(value);
-    if (!image) return;
-    uses.push({ image, reference: value, span, tagSpan: tagSpanIn(text, span, value), instruction });
-  };
-  for (const instruction of allInstructions(model)) {
-    for (const flag of instruction.flags) {
-      if (flag.value === undefined || !flag.valueSpan) continue;
-      if (flag.name === 'from' && instruction.keyword === 'COPY') consider(instruction, flag.value, flag.valueSpan);
-      if (flag.name === 'mount' && instruction.keyword === 'RUN') {
-        const match = /(?:^|,)from=([^,]+)/.exec(flag.value);
-        if (!match) continue;
-        const offset = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value ? flag.valueSpan.start + match.index + match[0].indexOf('=') + 1 : undefined;
-        consider(instruction, match[1], offset === undefined ? flag.valueSpan : { start: offset, end: offset + match[1].length });
+export const PULLED_IMAGES: Index<'dockerfile', readonly ImageUse[]> = {
+  name: 'docker.pulledImages',
+  compute(source) {
+    const { model, text } = source;
+    const graph = source.index(STAGES);
+    const uses: ImageUse[] = [];
+    for (const stage of model.stages) {
+      const ref = stage.image;
+      if (ref.scratch || ref.unresolved || stage.baseStage !== undefined) continue;
+      const image = parseImageReference(ref.resolved);
+      if (image) uses.push({ image, reference: ref.resolved, span: ref.span, tagSpan: tagSpanIn(text, ref.span, ref.resolved), instruction: stage.from, stage });
+    }
+    const copied: ImageUse[] = [];
+    const consider = (instruction: Instruction, value: string, span: Span) => {
+      if (graph.resolve(value, instruction.stageIndex).kind !== 'image') return;
+      const image = parseImageReference(value);
+      if (image) copied.push({ image, reference: value, span, tagSpan: tagSpanIn(text, span, value), instruction });
+    };
+    for (const outer of model.instructions) {
+      for (const instruction of outer.onbuild ? [outer, outer.onbuild] : [outer]) {
+        for (const flag of instruction.flags) {
+          if (flag.value === undefined || !flag.valueSpan) continue;
+          if (flag.name === 'from' && instruction.keyword === 'COPY') consider(instruction, flag.value, flag.valueSpan);
+          if (flag.name !== 'mount' || instruction.keyword !== 'RUN') continue;
+          const from = mountFrom(flag.value);
+          if (!from) continue;
+          const literal = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value;
+          const start = flag.valueSpan.start + from.offset;
+          consider(instruction, from.value, literal ? { start, end: start + from.value.length } : flag.valueSpan);
+        }
       }
     }
-  }
-  return uses;
-}
+    return [...uses, ...copied].sort((a, b) => a.span.start - b.span.start);
+  },
+};
 
-/** Base images and copied images together, in file order. */
-export function pulledImages(model: DockerfileModel, text: string): ImageUse[] {
-  return [...baseImages(model, text), ...copiedImages(model, text)].sort((a, b) => a.span.start - b.span.start);
-}
-
-// ---------------------------------------------------------------- stages and users
-
-export function finalStage(model: DockerfileModel): Stage | undefined {
-  return model.stages.at(-1);
-}
-
-/** The last `USER` instruction written in the stage itself (not `ONBUILD USER`). */
-export function lastUser(stage: Stage): Instruction | undefined {
-  for (let i = stage.instructions.length - 1; i >= 0; i--) {
-    if (stage.instructions[i].keyword === 'USER') return stage.instructions[i];
-  }
-  return undefined;
-}
+// ---------------------------------------------------------------- users
 
 /** The user named by a `USER` instruction: `app` for `USER app:app`. */
 export function userOf(instruction: Instruction): string {
@@ -190,50 +158,6 @@ export function isRootUser(value: string): boolean {
   return user === 'root' || /^0+$/.test(user);
 }
 
-export interface EffectiveUser {
-  /** The `USER` instruction in force. */
-  instruction: Instruction;
-  /** The stage that contains it: the stage itself, or a stage it is built `FROM`. */
-  stage: Stage;
-}
-
-/** The `USER` in force at the end of a stage, following `FROM <earlier stage>`; undefined when none is set. */
-export function effectiveUser(model: DockerfileModel, stage: Stage): EffectiveUser | undefined {
-  const seen = new Set<number>();
-  let current: Stage | undefined = stage;
-  while (current && !seen.has(current.index)) {
-    seen.add(current.index);
-    const user = lastUser(current);
-    if (user) return { instruction: user, stage: current };
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  return undefined;
-}
-
-/** The stage at the root of a chain of `FROM <stage>`: the one that names a registry image or scratch. */
-export function rootStage(model: DockerfileModel, stage: Stage): Stage {
-  const seen = new Set<number>();
-  let current = stage;
-  while (current.baseStage !== undefined && !seen.has(current.index) && model.stages[current.baseStage]) {
-    seen.add(current.index);
-    current = model.stages[current.baseStage];
-  }
-  return current;
-}
-
-/** The stages a stage is built on, itself first. */
-export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
-  const chain: Stage[] = [];
-  const seen = new Set<number>();
-  let current: Stage | undefined = stage;
-  while (current && !seen.has(current.index)) {
-    seen.add(current.index);
-    chain.push(current);
-    current = current.baseStage === undefined ? undefined : model.stages[current.baseStage];
-  }
-  return chain;
-}
-
 /**
  * Registry images whose own default user is not root, so a Dockerfile without `USER` is fine:
  * distroless `:nonroot` / `:debug-nonroot` tags and NGINX's unprivileged image.
@@ -241,45 +165,6 @@ export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
 export function knownNonRootImage(image: ImageName): boolean {
   if (image.host === 'gcr.io' && image.path.startsWith('distroless/') && /(^|-)nonroot$/.test(image.tag ?? '')) return true;
   return image.host === 'docker.io' && image.path === 'nginxinc/nginx-unprivileged';
-}
-
-// ---------------------------------------------------------------- variables
-
-/**
- * Variables visible to an instruction of a stage: global `ARG`s the stage re-declares, the stage's
- * `ARG` defaults and `ENV` values before the instruction, and `ENV` of the stages it is built on.
- */
-export function variablesAt(model: DockerfileModel, stage: Stage, before: Instruction): Map<string, string | undefined> {
-  const vars = new Map<string, string | undefined>();
-  const chain = stageChain(model, stage).reverse();
-  for (const s of chain) {
-    for (const instruction of s.instructions) {
-      if (s === stage && instruction.span.start >= before.span.start) break;
-      if (instruction.keyword === 'ENV') for (const pair of instruction.pairs) vars.set(pair.key, pair.value ?? '');
-      if (instruction.keyword === 'ARG' && s === stage) {
-        for (const pair of instruction.pairs) {
-          if (vars.has(pair.key) && pair.value === undefined) continue;
-          vars.set(pair.key, pair.value ?? model.globalArgs.get(pair.key));
-        }
-      }
-    }
-  }
-  return vars;
-}
-
-/** Expands `$NAME`, `${NAME}`, `${NAME:-default}`; undefined when a variable has no known value. */
-export function expandVariables(text: string, vars: ReadonlyMap<string, string | undefined>): string | undefined {
-  let unknown = false;
-  const out = text.replace(/\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))/g, (_whole, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    const value = vars.get(name);
-    const set = value !== undefined && (op?.startsWith(':') ? value !== '' : true);
-    if (op?.endsWith('-')) return set ? value : (word ?? '');
-    if (op?.endsWith('+')) return set ? (word ?? '') : '';
-    if (value === undefined) unknown = true;
-    return value ?? '';
-  });
-  return unknown ? undefined : out;
 }
 
 // ---------------------------------------------------------------- edits
@@ -336,31 +221,71 @@ interface Product {
   cycles: Cycle[];
 }
 
-const PRODUCTS = (eolData as unknown as { products: Record<string, Product> }).products;
-const ALL_CODENAMES = (eolData as unknown as { codenames: Record<string, { product: string; cycle: string }> }).codenames;
+/** The end-of-life data as the rules read it (`ctx.data(EOL)`), shaped once per engine. */
+export interface EolData {
+  /** By endoflife.date slug. */
+  products: ReadonlyMap<string, Product>;
+  /** Codenames that container tags use (`bookworm`, `focal`), with the release they name. */
+  codenames: ReadonlyMap<string, { product: string; cycle: string }>;
+  /** Canonical image names (`docker.io/library/node`) with the product they ship and, for some, the cycle. */
+  byImage: ReadonlyMap<string, { slug: string; cycle?: string }>;
+}
 
-/**
- * Codenames that container tags use: Debian 7 (wheezy) and later, Ubuntu 12.04 (precise) and later.
- * Older ones (`bo`, `rex`, `hamm`…) are too short and too common to read as a distribution in a tag.
- */
-const CODENAMES: Record<string, { product: string; cycle: string }> = Object.fromEntries(
-  Object.entries(ALL_CODENAMES).filter(([, { product, cycle }]) => (product === 'debian' ? Number(cycle) >= 7 : Number(cycle) >= 12.04)),
-);
-
-/** Image names whose tags carry no version of the product (a hint only, see shared/data/README.md). */
+/** Image names whose tags carry no version of the product (a hint only, see data/README.md). */
 const VERSIONLESS_ALIASES = new Set(['docker.io/library/openjdk']);
 
-const BY_IMAGE = new Map<string, { slug: string; cycle?: string }>();
-for (const [slug, product] of Object.entries(PRODUCTS)) {
-  for (const alias of product.aliases) {
-    const name = parseImageReference(alias);
-    if (name && !VERSIONLESS_ALIASES.has(canonicalName(name))) BY_IMAGE.set(canonicalName(name), { slug });
-  }
-  for (const [alias, cycle] of Object.entries(product.imageCycles ?? {})) {
-    const name = parseImageReference(alias);
-    if (name) BY_IMAGE.set(canonicalName(name), { slug, cycle });
-  }
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+function invalid(what: string): never {
+  throw new Error(`data/eol.json: ${what}`);
+}
+
+function readProduct(slug: string, value: unknown): Product {
+  if (!isRecord(value)) invalid(`product ${slug} is not an object`);
+  const { title, aliases, imageCycles, cycles } = value;
+  if (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string')) invalid(`product ${slug}: aliases must be strings`);
+  if (imageCycles !== undefined && (!isRecord(imageCycles) || !Object.values(imageCycles).every((c) => typeof c === 'string'))) invalid(`product ${slug}: imageCycles must map images to cycles`);
+  if (!Array.isArray(cycles)) invalid(`product ${slug}: cycles must be a list`);
+  for (const cycle of cycles as unknown[]) {
+    if (!isRecord(cycle) || typeof cycle.cycle !== 'string') invalid(`product ${slug}: every cycle needs a "cycle" string`);
+    if (typeof cycle.eol !== 'string' && typeof cycle.eol !== 'boolean') invalid(`product ${slug} ${cycle.cycle}: "eol" must be a date or a boolean`);
+    if (cycle.codename !== undefined && cycle.codename !== null && typeof cycle.codename !== 'string') invalid(`product ${slug} ${cycle.cycle}: "codename" must be a string`);
+  }
+  return { title: typeof title === 'string' ? title : slug, aliases: aliases as string[], imageCycles: imageCycles as Record<string, string> | undefined, cycles: cycles as Cycle[] };
+}
+
+/** `data/eol.json`: endoflife.date cycles of runtimes and distributions, and the image names that ship them. */
+export const EOL: DataFile<EolData> = {
+  name: 'eol',
+  file: 'eol.json',
+  read(json) {
+    if (!isRecord(json) || !isRecord(json.products) || !isRecord(json.codenames)) invalid('expected { products, codenames }');
+    const products = new Map<string, Product>();
+    for (const [slug, product] of Object.entries(json.products)) products.set(slug, readProduct(slug, product));
+    // Codenames of Debian 7 (wheezy) and later, Ubuntu 12.04 (precise) and later: older ones (`bo`,
+    // `rex`, `hamm`…) are too short and too common to read as a distribution in a tag.
+    const codenames = new Map<string, { product: string; cycle: string }>();
+    for (const [codename, value] of Object.entries(json.codenames)) {
+      if (!isRecord(value) || typeof value.product !== 'string' || typeof value.cycle !== 'string') invalid(`codename ${codename}: expected { product, cycle }`);
+      const { product, cycle } = value as { product: string; cycle: string };
+      if (product === 'debian' ? Number(cycle) >= 7 : Number(cycle) >= 12.04) codenames.set(codename, { product, cycle });
+    }
+    const byImage = new Map<string, { slug: string; cycle?: string }>();
+    for (const [slug, product] of products) {
+      for (const alias of product.aliases) {
+        const name = parseImageReference(alias);
+        if (name && !VERSIONLESS_ALIASES.has(canonicalName(name))) byImage.set(canonicalName(name), { slug });
+      }
+      for (const [alias, cycle] of Object.entries(product.imageCycles ?? {})) {
+        const name = parseImageReference(alias);
+        if (name) byImage.set(canonicalName(name), { slug, cycle });
+      }
+    }
+    return { products, codenames, byImage };
+  },
+};
 
 /** Short names used in messages (`node 14`, `debian 9`), keyed by endoflife.date slug. */
 const SHORT_NAMES: Record<string, string> = { nodejs: 'node', 'alpine-linux': 'alpine', 'apache-http-server': 'httpd', postgresql: 'postgres' };
@@ -397,11 +322,11 @@ export interface EolMatch {
   tagRange?: { start: number; end: number };
 }
 
-function findCycle(slug: string, version: string): Cycle | undefined {
+function findCycle(eol: EolData, slug: string, version: string): Cycle | undefined {
   const v = version.replace(/^v/i, '');
   if (!/^\d+(\.\d+)*$/.test(v)) return undefined;
   let best: Cycle | undefined;
-  for (const cycle of PRODUCTS[slug]?.cycles ?? []) {
+  for (const cycle of eol.products.get(slug)?.cycles ?? []) {
     if (v === cycle.cycle || v.startsWith(`${cycle.cycle}.`)) {
       if (!best || cycle.cycle.length > best.cycle.length) best = cycle;
     }
@@ -409,10 +334,10 @@ function findCycle(slug: string, version: string): Cycle | undefined {
   return best;
 }
 
-function toMatch(slug: string, cycle: Cycle, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+function toMatch(eol: EolData, slug: string, cycle: Cycle, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
   const date = endDate(slug, cycle);
   if (!ended(date, on)) return undefined;
-  const supported = (PRODUCTS[slug]?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on));
+  const supported = (eol.products.get(slug)?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on));
   return {
     product: SHORT_NAMES[slug] ?? slug,
     slug,
@@ -430,9 +355,9 @@ function toMatch(slug: string, cycle: Cycle, on: string, part: EolMatch['part'],
  * (`node:14`, `debian:stretch`, `registry.access.redhat.com/ubi7`) and the distribution its tag names
  * (`-bullseye`, `-slim-buster`, `-alpine3.12`, `-focal`).
  */
-export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
+export function endOfLifeMatches(eol: EolData, image: ImageName, on: string): EolMatch[] {
   const matches: EolMatch[] = [];
-  const known = BY_IMAGE.get(canonicalName(image));
+  const known = eol.byImage.get(canonicalName(image));
   const tag = image.tag ?? '';
   const parts: { text: string; start: number }[] = [];
   let offset = 0;
@@ -442,18 +367,18 @@ export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
   }
   let ownPart = -1;
   if (known?.cycle) {
-    const cycle = PRODUCTS[known.slug].cycles.find((c) => c.cycle === known.cycle);
-    const match = cycle && toMatch(known.slug, cycle, on, 'image');
+    const cycle = eol.products.get(known.slug)?.cycles.find((c) => c.cycle === known.cycle);
+    const match = cycle && toMatch(eol, known.slug, cycle, on, 'image');
     if (match) matches.push(match);
   } else if (known && tag) {
     const first = parts[0];
-    const codename = CODENAMES[first.text.toLowerCase()];
+    const codename = eol.codenames.get(first.text.toLowerCase());
     const cycle = codename && codename.product === known.slug
-      ? PRODUCTS[known.slug].cycles.find((c) => c.cycle === codename.cycle)
-      : findCycle(known.slug, first.text);
+      ? eol.products.get(known.slug)?.cycles.find((c) => c.cycle === codename.cycle)
+      : findCycle(eol, known.slug, first.text);
     if (cycle) {
       ownPart = 0;
-      const match = toMatch(known.slug, cycle, on, 'image', { start: first.start, end: first.start + first.text.length });
+      const match = toMatch(eol, known.slug, cycle, on, 'image', { start: first.start, end: first.start + first.text.length });
       if (match) matches.push(match);
     }
   }
@@ -463,19 +388,19 @@ export function endOfLifeMatches(image: ImageName, on: string): EolMatch[] {
     const lower = part.text.toLowerCase();
     let slug: string | undefined;
     let cycle: Cycle | undefined;
-    const codename = CODENAMES[lower];
+    const codename = eol.codenames.get(lower);
     if (codename) {
       slug = codename.product;
-      cycle = PRODUCTS[slug]?.cycles.find((c) => c.cycle === codename.cycle);
+      cycle = eol.products.get(slug)?.cycles.find((c) => c.cycle === codename.cycle);
     } else {
       const alpine = /^alpine(\d+\.\d+)$/.exec(lower);
       if (alpine) {
         slug = 'alpine-linux';
-        cycle = findCycle(slug, alpine[1]);
+        cycle = findCycle(eol, slug, alpine[1]);
       }
     }
     if (!slug || !cycle || slug === known?.slug) return;
-    const match = toMatch(slug, cycle, on, 'os', { start: part.start, end: part.start + part.text.length });
+    const match = toMatch(eol, slug, cycle, on, 'os', { start: part.start, end: part.start + part.text.length });
     if (match) matches.push(match);
   });
   return matches;
@@ -498,20 +423,3 @@ export function isArchiveName(source: string): boolean {
   return /\.(?:tar|tgz|tbz2?|txz|tzst|tar\.(?:gz|bz2|xz|zst|lz4)|gz|bz2|xz|zst|lz4)$/i.test(source);
 }
 
-/** The source words of a COPY or ADD (all arguments but the destination); heredoc markers included. */
-export function copySources(instruction: Instruction): { value: string; span: Span }[] {
-  return instruction.args.length > 1 ? instruction.args.slice(0, -1) : [];
-}
-
-/** The stage an instruction belongs to (an `ONBUILD`-wrapped one: its wrapper's). */
-export function stageOf(model: DockerfileModel, instruction: Instruction): Stage | undefined {
-  return instruction.stageIndex >= 0 ? model.stages[instruction.stageIndex] : undefined;
-}
-
-/** A word with the stage's variables substituted where their values are known; the raw value otherwise. */
-export function expandedWord(model: DockerfileModel, instruction: Instruction, value: string): { value: string; known: boolean } {
-  if (!value.includes('$')) return { value, known: true };
-  const stage = stageOf(model, instruction);
-  const expanded = stage ? expandVariables(value, variablesAt(model, stage, instruction)) : undefined;
-  return expanded === undefined ? { value, known: false } : { value: expanded, known: true };
-}

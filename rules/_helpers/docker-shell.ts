@@ -1,10 +1,11 @@
-// Shared predicates for the container rules that read what RUN executes: the commands of each
-// RUN (shell form, heredocs, exec form and `sh -c '…'` strings), the program behind `sudo`/`env`
-// prefixes, option parsing for package managers, and the insertion edit their fixes use.
-// No checks live here.
-import type { Edit, Span } from '../_api';
-import type { DockerfileModel, Instruction, ShellCommand, Stage, Word } from '../_api';
+// Shared predicates for the container rules that read what RUN executes. The RUN_STEPS index
+// works out once per analysis the commands of every RUN (shell form, heredocs, exec form and
+// `sh -c '…'` strings), the program behind `sudo`/`env` prefixes and what each command does to
+// packages; rules read it instead of walking the model. Also: option parsing for package managers,
+// settings earlier RUNs write, and the insertion edit the fixes use. No checks live here.
+import type { Edit, Index, Instruction, ShellCommand, Source, Span, Word } from '../_api';
 import { shiftMap, tokenizeShell, type OffsetMap } from '../_api';
+import { STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- RUN instructions and commands
 
@@ -16,18 +17,56 @@ export interface RunStep {
   outer: Instruction;
   stageIndex: number;
   onbuild: boolean;
+  /** What it executes, in source order (see `commandsOf`). */
+  commands: readonly Command[];
 }
 
-export function runSteps(model: DockerfileModel): RunStep[] {
-  const out: RunStep[] = [];
-  for (const ins of model.instructions) {
-    if (ins.keyword === 'RUN') out.push({ run: ins, outer: ins, stageIndex: ins.stageIndex, onbuild: false });
-    else if (ins.keyword === 'ONBUILD' && ins.onbuild?.keyword === 'RUN') {
-      out.push({ run: ins.onbuild, outer: ins, stageIndex: ins.stageIndex, onbuild: true });
+/** Every RUN and `ONBUILD RUN` in file order, with its commands classified: one pass per analysis. */
+export const RUN_STEPS: Index<'dockerfile', readonly RunStep[]> = {
+  name: 'docker.runSteps',
+  compute({ model, text }) {
+    const out: RunStep[] = [];
+    for (const ins of model.instructions) {
+      const run = ins.keyword === 'RUN' ? ins : ins.keyword === 'ONBUILD' && ins.onbuild?.keyword === 'RUN' ? ins.onbuild : undefined;
+      if (run) out.push({ run, outer: ins, stageIndex: ins.stageIndex, onbuild: run !== ins, commands: commandsOf(run, text) });
     }
-  }
-  return out;
+    return out;
+  },
+};
+
+/**
+ * The RUN steps whose layers can end up in an image: those of stages that ship (see
+ * `StageGraph.ships`), not of a builder that is only copied from. What cache and cleanup rules check.
+ */
+export const SHIPPED_RUN_STEPS: Index<'dockerfile', readonly RunStep[]> = {
+  name: 'docker.shippedRunSteps',
+  compute(source) {
+    const graph = source.index(STAGES);
+    return source.index(RUN_STEPS).filter((step) => {
+      const stage = graph.stages[step.stageIndex];
+      return !stage || graph.ships(stage);
+    });
+  },
+};
+
+/** An install command (`apt-get install`, `apk add`, `pip install`…) of some RUN. */
+export interface InstallStep {
+  step: RunStep;
+  command: Command;
+  install: PackageCommand;
 }
+
+/** Every package install of every RUN, in file order. */
+export const INSTALLS: Index<'dockerfile', readonly InstallStep[]> = {
+  name: 'docker.installs',
+  compute(source) {
+    const out: InstallStep[] = [];
+    for (const step of source.index(RUN_STEPS)) {
+      for (const command of step.commands) if (command.install) out.push({ step, command, install: command.install });
+    }
+    return out;
+  },
+};
 
 /** One simple command as a rule sees it: the program after prefixes such as `sudo`, and its arguments. */
 export interface Command {
@@ -50,6 +89,10 @@ export interface Command {
   exec: boolean;
   /** True for a command found inside an `sh -c '…'` string: spans are approximate. */
   nested: boolean;
+  /** What it does with a package manager (`apt-get update`, `pip install x`), when it runs one. */
+  package?: PackageCommand;
+  /** `package`, when it installs packages. */
+  install?: PackageCommand;
 }
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -94,7 +137,7 @@ function toCommand(words: Word[], next: ShellCommand['next'], span: Span, exec: 
     } else break;
   }
   const program = words[i];
-  return {
+  const command: Command = {
     words,
     program,
     name: program ? baseName(program.value) : '',
@@ -106,6 +149,9 @@ function toCommand(words: Word[], next: ShellCommand['next'], span: Span, exec: 
     exec,
     nested,
   };
+  command.package = packageCommand(command);
+  command.install = command.package && installs(command.package) ? command.package : undefined;
+  return command;
 }
 
 /** An OffsetMap for the script inside a quoted word: exact when the source is `"…"`/`'…'` around the value. */
@@ -141,7 +187,7 @@ function withNested(cmds: Command[], text: string, depth: number): Command[] {
     const script = depth < 3 ? shellScriptArg(cmd) : undefined;
     if (!script || script.value.trim() === '') continue;
     const inner = tokenizeShell(script.value, scriptMap(script, text)).map((c) => toCommand(c.words, c.next, c.span, false, true));
-    out.push(...withNested(inner, text, depth + 1));
+    for (const command of withNested(inner, text, depth + 1)) out.push(command);
   }
   return out;
 }
@@ -149,18 +195,9 @@ function withNested(cmds: Command[], text: string, depth: number): Command[] {
 /**
  * The commands a RUN executes, in source order: shell form and heredoc bodies as parsed, the argv
  * of exec form as one command, and the commands inside `sh -c '…'` strings right after their shell.
+ * Rules read them from RUN_STEPS, worked out once per analysis.
  */
-export function commandsOf(run: Instruction, text: string): Command[] {
-  // Twenty rules ask for the same instruction's commands: work them out once per parsed model.
-  let cached = commandCache.get(run);
-  if (!cached) commandCache.set(run, (cached = computeCommands(run, text)));
-  return cached;
-}
-
-/** Keyed by the parsed instruction, so entries go with their model; never shared across models. */
-const commandCache = new WeakMap<Instruction, Command[]>();
-
-function computeCommands(run: Instruction, text: string): Command[] {
+function commandsOf(run: Instruction, text: string): Command[] {
   if (run.jsonForm) {
     if (run.args.length === 0) return [];
     const span = { start: run.args[0].span.start, end: run.args[run.args.length - 1].span.end };
@@ -174,7 +211,7 @@ function computeCommands(run: Instruction, text: string): Command[] {
 }
 
 /** Commands grouped into pipelines (`a | b | c` is one group). Exec form has no pipelines. */
-export function pipelinesOf(cmds: Command[]): Command[][] {
+export function pipelinesOf(cmds: readonly Command[]): Command[][] {
   const out: Command[][] = [];
   let current: Command[] = [];
   for (const cmd of cmds) {
@@ -295,7 +332,7 @@ function pipArgs(cmd: Command): Word[] | undefined {
   return undefined;
 }
 
-export function packageCommand(cmd: Command): PackageCommand | undefined {
+function packageCommand(cmd: Command): PackageCommand | undefined {
   const pip = pipArgs(cmd);
   const manager: Manager | undefined = pip ? 'pip' : MANAGER_BY_NAME[cmd.name];
   if (!manager) return undefined;
@@ -321,14 +358,12 @@ const INSTALL_SUBCOMMANDS: Record<Manager, ReadonlySet<string>> = {
 };
 
 /** `apt-get install …`, `apk add …`, `pip install …`, `pacman -S …`: a command that installs packages. */
-export function installCommand(cmd: Command): PackageCommand | undefined {
-  const pc = packageCommand(cmd);
-  if (!pc) return undefined;
+function installs(pc: PackageCommand): boolean {
   if (pc.manager === 'pacman') {
     const op = pc.args.find((a) => /^-S[a-zA-Z]*$/.test(a.value) || a.value === '--sync');
-    return op && !/[cislpgw]/.test(op.value.slice(2)) && pc.packages.length > 0 ? pc : undefined;
+    return op !== undefined && !/[cislpgw]/.test(op.value.slice(2)) && pc.packages.length > 0;
   }
-  return pc.sub && INSTALL_SUBCOMMANDS[pc.manager].has(pc.sub.value) ? pc : undefined;
+  return pc.sub !== undefined && INSTALL_SUBCOMMANDS[pc.manager].has(pc.sub.value);
 }
 
 /** Package operands that name a package (not a local file, URL, variable-only word or group). */
@@ -348,7 +383,7 @@ export function startsWithWords(cmd: Command, ...values: string[]): boolean {
   return values.every((v, i) => seq[i] === v || (i === 0 && baseName(seq[0]) === v));
 }
 
-// ---------------------------------------------------------------- stages and fixes
+// ---------------------------------------------------------------- mounts and fixes
 
 /** `--mount=type=cache,target=/var/lib/apt` and friends: the mount targets of a RUN. */
 export function mountTargets(run: Instruction): string[] {
@@ -366,50 +401,6 @@ export function mountTargets(run: Instruction): string[] {
     if ((type === 'cache' || type === 'tmpfs') && target) out.push(target.replace(/\/+$/, ''));
   }
   return out;
-}
-
-/**
- * Stages whose files can end up in an image: every stage except those used only as a source of
- * `COPY --from` (a builder whose caches stay behind). Cache and cleanup rules check only these.
- */
-export function shippingStages(model: DockerfileModel): Set<number> {
-  const copiedFrom = new Set<number>();
-  const builtOn = new Set<number>();
-  const byName = new Map<string, number>();
-  for (const stage of model.stages) {
-    if (stage.name) byName.set(stage.name, stage.index);
-    if (stage.baseStage !== undefined) builtOn.add(stage.baseStage);
-  }
-  const resolve = (ref: string): number | undefined => {
-    const lower = ref.toLowerCase();
-    if (byName.has(lower)) return byName.get(lower);
-    return /^\d+$/.test(ref) ? Number(ref) : undefined;
-  };
-  for (const ins of model.instructions) {
-    const target = ins.keyword === 'ONBUILD' ? ins.onbuild : ins;
-    if (!target || (target.keyword !== 'COPY' && target.keyword !== 'ADD' && target.keyword !== 'RUN')) continue;
-    for (const flag of target.flags) {
-      if (flag.name === 'from' && flag.value) {
-        const idx = resolve(flag.value);
-        if (idx !== undefined) copiedFrom.add(idx);
-      }
-      if (flag.name === 'mount' && flag.value) {
-        const m = /(?:^|,)from=([^,]+)/.exec(flag.value);
-        const idx = m ? resolve(m[1]) : undefined;
-        if (idx !== undefined) copiedFrom.add(idx);
-      }
-    }
-  }
-  const last = model.stages.length - 1;
-  const out = new Set<number>();
-  for (const stage of model.stages) {
-    if (stage.index === last || builtOn.has(stage.index) || !copiedFrom.has(stage.index)) out.add(stage.index);
-  }
-  return out;
-}
-
-export function stageOf(model: DockerfileModel, index: number): Stage | undefined {
-  return index >= 0 ? model.stages[index] : undefined;
 }
 
 /** Inserts `option` after `word`: ` -y` in shell form, `, "-y"` in exec form. */
@@ -480,27 +471,34 @@ export function chmodMode(cmd: Command): { mode: Word; paths: Word[]; recursive:
 
 // ---------------------------------------------------------------- per-stage context
 
+/** Per stage, the offset from which a setting applies: a RUN starting at or after it runs with it. */
+export type SettingPoints = ReadonlyMap<number, number>;
+
 /**
- * A setting some RUN writes (to apt.conf.d, pip.conf…): per stage, the end of the first RUN whose text
- * matches `pattern`. A RUN starting at or after that offset runs with the setting. One pass per check.
+ * A setting some RUN writes (to apt.conf.d, pip.conf…), as an index: per stage, the end of the first
+ * RUN whose text matches `pattern`. Declare it once, at module level, and read it with `ctx.index`.
  */
-export function settingFrom(model: DockerfileModel, text: string, pattern: RegExp): Map<number, number> {
-  const from = new Map<number, number>();
-  for (const step of runSteps(model)) {
-    if (!from.has(step.stageIndex) && pattern.test(text.slice(step.run.span.start, step.run.span.end))) from.set(step.stageIndex, step.outer.span.end);
-  }
-  return from;
+export function writtenSetting(name: string, pattern: RegExp): Index<'dockerfile', SettingPoints> {
+  return {
+    name: `docker.setting.${name}`,
+    compute(source: Source<'dockerfile'>) {
+      const from = new Map<number, number>();
+      for (const step of source.index(RUN_STEPS)) {
+        if (!from.has(step.stageIndex) && pattern.test(source.text.slice(step.run.span.start, step.run.span.end))) from.set(step.stageIndex, step.outer.span.end);
+      }
+      return from;
+    },
+  };
 }
 
-/** Whether a setting found by `settingFrom` applies to a RUN of `stageIndex` starting at `offset`. */
-export function settingApplies(from: Map<number, number>, stageIndex: number, offset: number): boolean {
+/** Whether a setting applies to a RUN of `stageIndex` starting at `offset`. */
+export function settingApplies(from: SettingPoints, stageIndex: number, offset: number): boolean {
   return (from.get(stageIndex) ?? Infinity) <= offset;
 }
 
-/** The command before `cmd` in its pipeline (`yes | apt-get install …`). */
-export function pipedFrom(cmds: Command[], cmd: Command): Command | undefined {
-  const i = cmds.indexOf(cmd);
-  return i > 0 && cmds[i - 1].next === '|' ? cmds[i - 1] : undefined;
+/** The command before `cmds[index]` in its pipeline (`yes | apt-get install …`). */
+export function pipedFrom(cmds: readonly Command[], index: number): Command | undefined {
+  return index > 0 && cmds[index - 1].next === '|' ? cmds[index - 1] : undefined;
 }
 
 /** `rm -rf /var/lib/apt/lists/*` and the like: an `rm` of a path under one of `prefixes`. */

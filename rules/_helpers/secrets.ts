@@ -38,38 +38,6 @@ export function looksRandom(value: string, minEntropy = 3.5): boolean {
   return !looksLikePlaceholder(value) && shannonEntropy(value) >= minEntropy;
 }
 
-/** 1-based line number of an offset (for messages that point at another line). */
-export function lineNumberAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
-  }
-  return line;
-}
-
-/** Line starts of `text` (for "within N lines of" proximity checks). */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
-  }
-  return starts;
-}
-
-/** 0-based line index of `offset` given `lineStarts(text)`. */
-export function lineIndexOf(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /**
  * Words of a variable name, lower-cased: `DB_PASSWORD` -> [db, password], `apiKey` -> [api, key],
  * `AWS_SECRET_ACCESS_KEY` -> [aws, secret, access, key].

@@ -23,6 +23,7 @@ function privateBundle(): string {
   fs.mkdirSync(path.join(dir, 'dist'));
   fs.copyFileSync(bundle, path.join(dir, 'dist/cli.js'));
   fs.symlinkSync(path.join(repoRoot, 'docs'), path.join(dir, 'docs'));
+  fs.symlinkSync(path.join(repoRoot, 'data'), path.join(dir, 'data'));
   return path.join(dir, 'dist/cli.js');
 }
 

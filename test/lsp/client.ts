@@ -50,6 +50,7 @@ export function serverBundle(): string {
   fs.mkdirSync(path.join(dir, 'dist'));
   fs.copyFileSync(path.join(repoRoot, 'dist', 'server.js'), path.join(dir, 'dist', 'server.js'));
   fs.symlinkSync(path.join(repoRoot, 'docs'), path.join(dir, 'docs'));
+  fs.symlinkSync(path.join(repoRoot, 'data'), path.join(dir, 'data'));
   bundle = path.join(dir, 'dist', 'server.js');
   return bundle;
 }

@@ -1,5 +1,5 @@
 import type { Rule } from '../../_api';
-import { chmodMode, commandsOf, runSteps } from '../../_helpers/docker-shell';
+import { chmodMode, RUN_STEPS } from '../../_helpers/docker-shell';
 
 /** The files that decide who a process is and what it may become. */
 const ACCOUNT_FILES = /^\/etc\/(?:passwd|shadow|group|gshadow|sudoers|sudoers\.d(?:\/.*)?)$/;
@@ -42,8 +42,8 @@ const rule: Rule<'dockerfile'> = {
     group: '`chmod {{mode}}` makes {{file}} writable by its group (root): a process running with group 0, as OpenShift runs containers, can add a user with uid 0. If the image must support arbitrary user ids, write the entry at start-up from a copy instead (or use nss_wrapper).',
   },
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
+    for (const step of ctx.index(RUN_STEPS)) {
+      for (const cmd of step.commands) {
         const chmod = chmodMode(cmd);
         if (!chmod) continue;
         const who = writers(chmod.mode.value);

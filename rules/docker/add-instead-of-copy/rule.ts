@@ -1,5 +1,6 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { allInstructions, copySources, expandedWord, isArchiveName, isRemoteSource } from '../../_helpers/docker-image';
+import type { Fix, Rule } from '../../_api';
+import { isArchiveName, isRemoteSource } from '../../_helpers/docker-image';
+import { copySources, expandedWord, withOnbuild } from '../../_helpers/docker-instruction';
 
 /** Flags only ADD understands: with them COPY is not a drop-in replacement. */
 const ADD_ONLY_FLAGS = new Set(['checksum', 'keep-git-dir', 'unpack']);
@@ -23,24 +24,25 @@ const rule: Rule<'dockerfile'> = {
     useCopy: 'Use COPY for local files: ADD would also unpack archives and fetch URLs, so a changed source can silently change what it does.',
   },
   fixable: true,
+  visits: ['ADD', 'ONBUILD'],
   check(ctx) {
-    const { model, text } = ctx;
-    for (const instruction of allInstructions(model)) {
-      if (instruction.keyword !== 'ADD') continue;
+    for (const instruction of withOnbuild(ctx.nodes, 'ADD')) {
+      if (instruction.args.length < 2) continue;
       if (instruction.flags.some((flag) => ADD_ONLY_FLAGS.has(flag.name))) continue;
-      const sources = copySources(instruction);
-      if (sources.length === 0) continue;
-      const special = sources.some((source) => {
-        const word = expandedWord(model, instruction, source.value).value;
-        return isRemoteSource(word) || isArchiveName(word);
-      });
-      if (special) continue;
-      const keyword = text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
-      const replacement = keyword === keyword.toLowerCase() ? 'copy' : 'COPY';
+      // Heredoc sources (`ADD <<EOF /etc/motd`) are plain files to COPY as well.
+      const sources = copySources(instruction).map((source) => expandedWord(ctx, source));
+      if (sources.some(({ value }) => isRemoteSource(value) || isArchiveName(value))) continue;
+      // A variable known only at build time may still name a URL or an archive: then the author decides.
+      const unknown = sources.some((source) => !source.known);
       ctx.report({
         messageId: 'useCopy',
         span: instruction.keywordSpan,
-        fix: { title: 'Replace ADD with COPY', edits: [{ span: instruction.keywordSpan, newText: replacement }] },
+        fix: () => {
+          const keyword = ctx.text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
+          const replacement = keyword === keyword.toLowerCase() ? 'copy' : 'COPY';
+          const fix: Fix = { title: 'Replace ADD with COPY', edits: [{ span: instruction.keywordSpan, newText: replacement }] };
+          return unknown ? { ...fix, safety: 'suggestion' } : fix;
+        },
       });
     }
   },

@@ -1,5 +1,6 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { allInstructions, copySources, expandedWord, isGitSource, isRemoteSource } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { isGitSource, isRemoteSource } from '../../_helpers/docker-image';
+import { copySources, expandedWord, withOnbuild } from '../../_helpers/docker-instruction';
 
 /** A git source pinned to a full commit id (`…repo.git#<40 hex>`) cannot change under the build. */
 function pinnedGitCommit(source: string): boolean {
@@ -23,13 +24,12 @@ const rule: Rule<'dockerfile'> = {
     url: 'ADD downloads {{url}} with no --checksum, so whatever the server returns goes into the image; add --checksum=sha256:… (or download and verify in a RUN step).',
     git: 'ADD clones {{url}} at a ref that can move and with no --checksum; pin a commit id or add --checksum=<commit>.',
   },
+  visits: ['ADD', 'ONBUILD'],
   check(ctx) {
-    const { model } = ctx;
-    for (const instruction of allInstructions(model)) {
-      if (instruction.keyword !== 'ADD') continue;
+    for (const instruction of withOnbuild(ctx.nodes, 'ADD')) {
       if (instruction.flags.some((flag) => flag.name === 'checksum')) continue;
       for (const source of copySources(instruction)) {
-        const url = expandedWord(model, instruction, source.value).value;
+        const url = expandedWord(ctx, source).value;
         if (!isRemoteSource(url)) continue;
         if (isGitSource(url)) {
           if (!pinnedGitCommit(url)) ctx.report({ messageId: 'git', data: { url }, span: source.span });

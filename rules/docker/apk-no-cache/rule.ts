@@ -1,7 +1,12 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, insertAfter, installCommand, mountTargets, removesPath, runSteps, shippingStages } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { insertAfter, mountTargets, removesPath, SHIPPED_RUN_STEPS, type Command } from '../../_helpers/docker-shell';
 
 const APK_CACHE = /^\/var\/cache\/apk(\/|$)/;
+
+/** `rm -rf /var/cache/apk/*`, `apk cache clean`, `apk cache purge`. */
+function cleansCache(cmd: Command): boolean {
+  return removesPath(cmd, APK_CACHE) || (cmd.name === 'apk' && cmd.args[0]?.value === 'cache' && ['clean', 'purge'].includes(cmd.args[1]?.value ?? ''));
+}
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/apk-no-cache',
@@ -21,21 +26,24 @@ const rule: Rule<'dockerfile'> = {
     noCache: '`apk add` without `--no-cache` leaves the package index in /var/cache/apk in this layer. Use `apk add --no-cache` (it also makes `apk update` unnecessary).',
   },
   fixable: true,
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    const shipping = shippingStages(ctx.model);
-    for (const step of runSteps(ctx.model)) {
-      if (step.stageIndex >= 0 && !shipping.has(step.stageIndex)) continue;
+    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
       if (mountTargets(step.run).some((t) => APK_CACHE.test(t) || t === '/etc/apk/cache')) continue;
-      const cmds = commandsOf(step.run, ctx.text);
+      const cmds = step.commands;
+      let lastCleanup = -1;
       cmds.forEach((cmd, i) => {
-        const pc = installCommand(cmd);
+        if (cleansCache(cmd)) lastCleanup = i;
+      });
+      cmds.forEach((cmd, i) => {
+        const pc = cmd.install;
         if (pc?.manager !== 'apk' || !pc.sub || pc.args.some((a) => a.value === '--no-cache')) return;
-        const cleaned = cmds.slice(i + 1).some((c) => removesPath(c, APK_CACHE) || (c.name === 'apk' && c.args[0]?.value === 'cache' && ['clean', 'purge'].includes(c.args[1]?.value ?? '')));
-        if (cleaned) return;
+        if (lastCleanup > i) return;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'noCache',
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add --no-cache', edits: [insertAfter(pc.sub, '--no-cache', cmd.exec)] },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add --no-cache', edits: [insertAfter(sub, '--no-cache', cmd.exec)] }),
         });
       });
     }

@@ -1,5 +1,8 @@
-import type { DockerfileModel, Rule, Word } from '../../_api';
-import { clusterHas, commandsOf, insertAfter, installCommand, pipedFrom, runSteps, settingApplies, settingFrom } from '../../_helpers/docker-shell';
+import type { Rule, Word } from '../../_api';
+import { clusterHas, insertAfter, pipedFrom, RUN_STEPS, settingApplies, writtenSetting } from '../../_helpers/docker-shell';
+
+/** A RUN that writes `APT::Get::Assume-Yes "true"` to apt's configuration: later RUNs of its stage assume yes. */
+const ASSUME_YES = writtenSetting('apt.assumeYes', /Assume-Yes\s+"?(true|1|yes)/i);
 
 /** `-y`, `--yes`, `--assume-yes`, `-o APT::Get::Assume-Yes=true`, or quiet level 2 (`-qq`, `-q=2`, `-q -q`), which implies yes. */
 function assumesYes(args: Word[]): boolean {
@@ -33,22 +36,24 @@ const rule: Rule<'dockerfile'> = {
     missingYes: '`{{tool}} install` without `-y`: when apt needs confirmation the build aborts instead of installing. Add `-y` (or `--no-install-recommends -y`).',
   },
   fixable: true,
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    const assumeYes = settingFrom(ctx.model, ctx.text, /Assume-Yes\s+"?(true|1|yes)/i);
-    for (const step of runSteps(ctx.model)) {
-      const cmds = commandsOf(step.run, ctx.text);
-      for (const cmd of cmds) {
-        const pc = installCommand(cmd);
-        if (pc?.manager !== 'apt' || !pc.sub || assumesYes(pc.args)) continue;
-        if (pipedFrom(cmds, cmd)?.name === 'yes') continue;
-        if (settingApplies(assumeYes, step.stageIndex, step.outer.span.start)) continue;
+    const assumeYes = ctx.index(ASSUME_YES);
+    for (const step of ctx.index(RUN_STEPS)) {
+      const cmds = step.commands;
+      cmds.forEach((cmd, i) => {
+        const pc = cmd.install;
+        if (pc?.manager !== 'apt' || !pc.sub || assumesYes(pc.args)) return;
+        if (pipedFrom(cmds, i)?.name === 'yes') return;
+        if (settingApplies(assumeYes, step.stageIndex, step.outer.span.start)) return;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'missingYes',
           data: { tool: cmd.name },
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add -y', edits: [insertAfter(pc.sub, '-y', cmd.exec)] },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add -y', edits: [insertAfter(sub, '-y', cmd.exec)] }),
         });
-      }
+      });
     }
   },
 };

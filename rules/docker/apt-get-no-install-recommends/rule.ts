@@ -1,7 +1,9 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, insertAfter, installCommand, runSteps, settingApplies, settingFrom } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { insertAfter, RUN_STEPS, settingApplies, writtenSetting } from '../../_helpers/docker-shell';
 
 const RECOMMENDS_OFF = /Install-Recommends=(false|0|no)/i;
+/** A RUN that writes `APT::Install-Recommends "false"` to apt's configuration: later RUNs of its stage install none. */
+const RECOMMENDS_OFF_FROM = writtenSetting('apt.installRecommendsOff', /Install-Recommends\s+"?(false|0|no)/i);
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-get-no-install-recommends',
@@ -20,21 +22,27 @@ const rule: Rule<'dockerfile'> = {
     recommends: '`{{tool}} install` without `--no-install-recommends` pulls in recommended packages too: more code to patch and more tools for an attacker. Add `--no-install-recommends` and list what you need.',
   },
   fixable: true,
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    const recommendsOff = settingFrom(ctx.model, ctx.text, /Install-Recommends\s+"?(false|0|no)/i);
-    for (const step of runSteps(ctx.model)) {
+    const recommendsOff = ctx.index(RECOMMENDS_OFF_FROM);
+    for (const step of ctx.index(RUN_STEPS)) {
       let configured: boolean | undefined;
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = installCommand(cmd);
+      for (const cmd of step.commands) {
+        const pc = cmd.install;
         if (pc?.manager !== 'apt' || !pc.sub || cmd.name === 'aptitude') continue;
         if (pc.args.some((a) => a.value === '--no-install-recommends' || RECOMMENDS_OFF.test(a.value))) continue;
         configured ??= settingApplies(recommendsOff, step.stageIndex, step.outer.span.start);
         if (configured) continue;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'recommends',
           data: { tool: cmd.name },
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add --no-install-recommends', edits: [insertAfter(pc.sub, '--no-install-recommends', cmd.exec)] },
+          span: sub.span,
+          // Packages that came in only as recommendations (ca-certificates, say) stop being installed,
+          // and the image may then fail at run time: the author confirms the list is complete.
+          fix: cmd.nested
+            ? undefined
+            : () => ({ title: 'Add --no-install-recommends', edits: [insertAfter(sub, '--no-install-recommends', cmd.exec)], safety: 'suggestion' }),
         });
       }
     }

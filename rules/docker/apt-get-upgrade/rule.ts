@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, packageCommand, runSteps } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { RUN_STEPS } from '../../_helpers/docker-shell';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-get-upgrade',
@@ -14,10 +14,11 @@ const rule: Rule<'dockerfile'> = {
     distUpgrade: '`{{command}}` can replace or remove packages of the base image, even move it to another release: the image differs from build to build and may break. Rebuild on a newer base image tag (or digest) instead.',
     upgrade: '`{{command}}` upgrades every package to whatever the mirror has today, so two builds of the same Dockerfile differ. Prefer a newer, patched base image; if you keep it, pin the base image by digest so changes are reviewable.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = packageCommand(cmd);
+    for (const step of ctx.index(RUN_STEPS)) {
+      for (const cmd of step.commands) {
+        const pc = cmd.package;
         const sub = pc?.sub?.value;
         if (!pc?.sub || !sub) continue;
         const command = `${cmd.name} ${sub}`;

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, installCommand, mountTargets, removesPath, runSteps, shippingStages } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { mountTargets, removesPath, SHIPPED_RUN_STEPS } from '../../_helpers/docker-shell';
 
 const APT_LISTS = /^\/var\/lib\/apt\/lists(\/|$)/;
 
@@ -19,20 +19,19 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     listsKept: 'The apt package lists stay in this layer: tens of megabytes of stale index in every container, and a later `apt-get install` in another layer would use it. End this RUN with `&& rm -rf /var/lib/apt/lists/*` (`apt-get clean` does not remove them).',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    const shipping = shippingStages(ctx.model);
-    for (const step of runSteps(ctx.model)) {
-      if (step.stageIndex >= 0 && !shipping.has(step.stageIndex)) continue;
+    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
       if (mountTargets(step.run).some((t) => t === '/var/lib/apt' || APT_LISTS.test(t))) continue;
-      const cmds = commandsOf(step.run, ctx.text);
+      const cmds = step.commands;
       let lastInstall = -1;
       cmds.forEach((cmd, i) => {
-        if (installCommand(cmd)?.manager === 'apt') lastInstall = i;
+        if (cmd.install?.manager === 'apt') lastInstall = i;
       });
       if (lastInstall < 0) continue;
       const cleaned = cmds.slice(lastInstall + 1).some((cmd) => removesPath(cmd, APT_LISTS) || (['apt-get', 'apt'].includes(cmd.name) && cmd.args.some((a) => a.value === 'distclean' || a.value === 'dist-clean')));
       if (cleaned) continue;
-      const pc = installCommand(cmds[lastInstall])!;
+      const pc = cmds[lastInstall].install!;
       ctx.report({ messageId: 'listsKept', span: (pc.sub ?? pc.command.program!).span });
     }
   },

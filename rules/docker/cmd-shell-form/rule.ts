@@ -1,27 +1,20 @@
-import type { DockerfileModel, Instruction, Rule } from '../../_api';
-import { finalStage, stageChain } from '../../_helpers/docker-image';
-import { almostJsonArray, execForm, instructionsOf, plainArgv } from '../../_helpers/docker-stage';
+import type { Instruction, Rule } from '../../_api';
+import { almostJsonArray, execForm, plainArgv } from '../../_helpers/docker-instruction';
+import { STAGES, type StageGraph } from '../../_helpers/docker-stage';
 
 /**
  * The CMD and ENTRYPOINT the image runs: the last of each in the final stage, or inherited from the
  * stage it is built FROM. An ENTRYPOINT set closer to the final stage resets an inherited CMD.
  */
-function effective(model: DockerfileModel): Instruction[] {
-  const stage = finalStage(model);
+function effective(graph: StageGraph): Instruction[] {
+  const stage = graph.final;
   if (!stage) return [];
-  const chain = stageChain(model, stage);
-  const find = (keyword: string) => {
-    for (let depth = 0; depth < chain.length; depth++) {
-      const found = instructionsOf(chain[depth], keyword).at(-1);
-      if (found) return { instruction: found, depth };
-    }
-    return undefined;
-  };
-  const entrypoint = find('ENTRYPOINT');
-  const cmd = find('CMD');
+  const entrypoint = graph.inForce(stage, 'ENTRYPOINT');
+  const cmd = graph.inForce(stage, 'CMD');
   const out: Instruction[] = [];
   if (entrypoint) out.push(entrypoint.instruction);
-  if (cmd && !(entrypoint && entrypoint.depth < cmd.depth)) out.push(cmd.instruction);
+  // A stage built on another comes after it: the higher index is the one closer to the final stage.
+  if (cmd && !(entrypoint && entrypoint.stage.index > cmd.stage.index)) out.push(cmd.instruction);
   return out;
 }
 
@@ -44,8 +37,9 @@ const rule: Rule<'dockerfile'> = {
     invalidJson: '{{keyword}} {{raw}} is not valid JSON (each element needs double quotes), so Docker runs the whole text, brackets included, as a `/bin/sh -c` command. Write {{suggestion}}.',
   },
   fixable: true,
+  visits: ['CMD', 'ENTRYPOINT'],
   check(ctx) {
-    for (const instruction of effective(ctx.model)) {
+    for (const instruction of effective(ctx.index(STAGES))) {
       if (instruction.jsonForm || instruction.args.length === 0) continue;
       const keyword = instruction.keyword;
       const raw = ctx.text.slice(instruction.argsSpan.start, instruction.argsSpan.end);
@@ -56,7 +50,8 @@ const rule: Rule<'dockerfile'> = {
           messageId: 'invalidJson',
           data: { keyword, raw: raw.trim(), suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["program", "argument"]` },
           span,
-          fix: argv ? { title: `Write ${keyword} as a JSON array`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] } : undefined,
+          // The author already meant exec form; as written, Docker runs the brackets through a shell and fails.
+          fix: argv ? () => ({ title: `Write ${keyword} as a JSON array`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] }) : undefined,
         });
         continue;
       }
@@ -65,7 +60,12 @@ const rule: Rule<'dockerfile'> = {
         messageId: 'shellForm',
         data: { keyword, suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["/bin/sh", "-c", "exec …"] or a small entrypoint script that ends in exec` },
         span,
-        fix: argv ? { title: `Use exec form: ${keyword} ${execForm(argv)}`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] } : undefined,
+        // Exec form changes more than signals: the program becomes PID 1 (and must handle SIGTERM),
+        // an exec-form ENTRYPOINT starts receiving CMD and `docker run` arguments, and a CMD is passed
+        // to the ENTRYPOINT as words rather than as `sh -c` text. The author confirms.
+        fix: argv
+          ? () => ({ title: `Use exec form: ${keyword} ${execForm(argv)}`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }], safety: 'suggestion' })
+          : undefined,
       });
     }
   },

@@ -1,6 +1,7 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { effectiveUser, finalStage, isRootUser, stageChain, userOf } from '../../_helpers/docker-image';
-import { flag } from '../../_helpers/docker-stage';
+import type { Rule } from '../../_api';
+import { isRootUser, userOf } from '../../_helpers/docker-image';
+import { flag } from '../../_helpers/docker-instruction';
+import { STAGES } from '../../_helpers/docker-stage';
 
 /** Destinations that a service legitimately writes to: data, caches, logs, uploads. */
 const WRITABLE_DESTINATION = /^\/(?:tmp|var\/(?:lib|cache|log|tmp|run))(?:\/|$)|(?:^|\/)(?:data|cache|\.cache|logs?|uploads|storage|state|tmp)\/?$/;
@@ -20,15 +21,18 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     ownedByRuntimeUser: '--chown={{owner}} makes {{user}}, the user the container runs as, the owner of {{destination}}: a compromised process can rewrite its own code or binaries and persist. Leave the files owned by root (readable by everyone) and give {{user}} write access only where it must write.',
   },
+  // Without a USER the container runs as root, which docker/user-root reports.
+  visits: ['USER'],
   check(ctx) {
-    const stage = finalStage(ctx.model);
+    const graph = ctx.index(STAGES);
+    const stage = graph.final;
     if (!stage) return;
-    const runtime = effectiveUser(ctx.model, stage);
+    const runtime = graph.inForce(stage, 'USER');
     if (!runtime) return;
     const user = userOf(runtime.instruction).split(':')[0];
     if (user === '' || user.includes('$') || isRootUser(user)) return;
     // Files copied in the stages the final one is built FROM are in the image too.
-    for (const s of stageChain(ctx.model, stage)) {
+    for (const s of graph.chain(stage)) {
       for (const instruction of s.instructions) {
         if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
         const chown = flag(instruction, 'chown');

@@ -1,16 +1,6 @@
-import type { DockerfileModel, Rule, Span, Stage } from '../../_api';
-import { editDistance, lineNumber, mountFrom, resolveStageReference } from '../../_helpers/docker-stage';
-
-/** The closest stage name, when `ref` looks like a typo of one. */
-function suggestion(model: DockerfileModel, ref: string): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const stage of model.stages) {
-    if (!stage.name) continue;
-    const distance = editDistance(ref.toLowerCase(), stage.name);
-    if (distance <= 2 && distance < stage.name.length / 2 && (!best || distance < best.distance)) best = { name: stage.name, distance };
-  }
-  return best?.name;
-}
+import type { Rule, Span } from '../../_api';
+import { lineOf } from '../../_helpers/lines';
+import { mountFrom, STAGES } from '../../_helpers/docker-stage';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/copy-from-undefined-stage',
@@ -33,40 +23,41 @@ const rule: Rule<'dockerfile'> = {
     unknownStageSuggestion: 'No stage named "{{ref}}" in this file — did you mean "{{suggestion}}"? As written, Docker pulls an image called {{ref}} from Docker Hub and copies from that instead.',
     unknownStage: 'No stage named "{{ref}}" in this file, so Docker pulls the image {{ref}}:latest from Docker Hub and copies from it. If a stage was meant, fix the name; if the image was, pin it ({{ref}}:<version>).',
   },
+  // The stage's own COPY and RUN: an ONBUILD one names the stages of the image built from this one.
+  visits: ['COPY', 'RUN'],
   check(ctx) {
-    const { model, text } = ctx;
-    const inspect = (stage: Stage, ref: string, span: Span) => {
-      const resolved = resolveStageReference(model, ref, stage.index);
+    const graph = ctx.index(STAGES);
+    const inspect = (stageIndex: number, ref: string, span: Span) => {
+      const resolved = graph.resolve(ref, stageIndex);
       switch (resolved.kind) {
         case 'self':
           ctx.report({ messageId: 'selfReference', data: { ref }, span });
           break;
         case 'later':
-          ctx.report({ messageId: 'laterStage', data: { ref, line: lineNumber(text, resolved.stage.from.keywordSpan.start) }, span });
+          ctx.report({ messageId: 'laterStage', data: { ref, line: lineOf(ctx, resolved.stage.from.keywordSpan.start) }, span });
           break;
         case 'badIndex':
           ctx.report({ messageId: 'badIndex', data: { ref }, span });
           break;
         case 'unknown': {
-          const near = suggestion(model, ref);
+          const near = graph.similarName(ref);
           ctx.report({ messageId: near ? 'unknownStageSuggestion' : 'unknownStage', data: { ref, suggestion: near ?? '' }, span });
           break;
         }
         default:
       }
     };
-    for (const stage of model.stages) {
-      for (const instruction of stage.instructions) {
-        for (const flag of instruction.flags) {
-          if (flag.value === undefined || !flag.valueSpan) continue;
-          if (flag.name === 'from' && instruction.keyword === 'COPY') inspect(stage, flag.value, flag.valueSpan);
-          if (flag.name === 'mount' && instruction.keyword === 'RUN') {
-            const from = mountFrom(flag.value);
-            if (!from) continue;
-            const literal = text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value;
-            const start = flag.valueSpan.start + from.offset;
-            inspect(stage, from.value, literal ? { start, end: start + from.value.length } : flag.valueSpan);
-          }
+    for (const instruction of ctx.nodes) {
+      if (instruction.stageIndex < 0) continue;
+      for (const flag of instruction.flags) {
+        if (flag.value === undefined || !flag.valueSpan) continue;
+        if (flag.name === 'from' && instruction.keyword === 'COPY') inspect(instruction.stageIndex, flag.value, flag.valueSpan);
+        if (flag.name === 'mount' && instruction.keyword === 'RUN') {
+          const from = mountFrom(flag.value);
+          if (!from) continue;
+          const literal = ctx.text.slice(flag.valueSpan.start, flag.valueSpan.end) === flag.value;
+          const start = flag.valueSpan.start + from.offset;
+          inspect(instruction.stageIndex, from.value, literal ? { start, end: start + from.value.length } : flag.valueSpan);
         }
       }
     }

@@ -1,6 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { allInstructions } from '../../_helpers/docker-image';
-import { copySources, sensitiveSource } from '../../_helpers/docker-stage';
+import type { Rule } from '../../_api';
+import { copySources, sensitiveSource, withOnbuild } from '../../_helpers/docker-instruction';
 
 const ADVICE = 'anyone who can pull the image can read it, even if a later step deletes it. Mount it only for the step that needs it with `RUN --mount=type=secret` (or `--mount=type=ssh` for SSH keys).';
 
@@ -24,9 +23,9 @@ const rule: Rule<'dockerfile'> = {
     envFile: `{{keyword}} {{source}} copies {{what}} (usually passwords and API keys) into a layer: ${ADVICE}`,
     stateFile: `{{keyword}} {{source}} copies {{what}} into a layer: ${ADVICE}`,
   },
+  visits: ['COPY', 'ADD', 'ONBUILD'],
   check(ctx) {
-    for (const instruction of allInstructions(ctx.model)) {
-      if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
+    for (const instruction of withOnbuild(ctx.nodes, 'COPY', 'ADD')) {
       for (const source of copySources(instruction)) {
         const found = sensitiveSource(source.value);
         if (!found) continue;

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { allInstructions, copySources } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { copySources, withOnbuild } from '../../_helpers/docker-instruction';
 
 /** `.`, `./`, `/`, `*`, `./*`: the whole build context (COPY paths are relative to its root). */
 function isWholeContext(source: string): boolean {
@@ -25,6 +25,7 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     wholeContext: '{{keyword}} {{source}} copies the whole build context and there is no .dockerignore (nor {{own}}) beside this Dockerfile: .git, .env files and keys go into the image too.',
   },
+  visits: ['COPY', 'ADD', 'ONBUILD'],
   check(ctx) {
     const own = `${baseName(ctx.path)}.dockerignore`;
     const folder = ctx.path.includes('/') ? ctx.path.slice(0, ctx.path.lastIndexOf('/') + 1) : '';
@@ -32,8 +33,7 @@ const rule: Rule<'dockerfile'> = {
     const shared = ctx.project.exists(`${folder}.dockerignore`);
     const specific = ctx.project.exists(`${folder}${own}`);
     if (shared !== false || specific !== false) return;
-    for (const instruction of allInstructions(ctx.model)) {
-      if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
+    for (const instruction of withOnbuild(ctx.nodes, 'COPY', 'ADD')) {
       if (instruction.flags.some((flag) => flag.name === 'from')) continue;
       for (const source of copySources(instruction)) {
         if (!isWholeContext(source.value)) continue;

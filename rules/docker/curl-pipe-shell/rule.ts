@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule, Word } from '../../_api';
-import { clusterHas, commandsOf, pipelinesOf, runSteps, SHELLS, type Command } from '../../_helpers/docker-shell';
+import type { Rule, Word } from '../../_api';
+import { clusterHas, pipelinesOf, RUN_STEPS, SHELLS, type Command } from '../../_helpers/docker-shell';
 
 const INTERPRETERS = /^(python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$/;
 /** Filters a download may pass through on its way to the shell and still be executed. */
@@ -69,13 +69,15 @@ const rule: Rule<'dockerfile'> = {
     pipe: '`{{downloader}}` output is piped into `{{shell}}`: whatever the server (or anyone in between) returns is executed during the build. Download to a file, verify its checksum or signature, then run it.',
     substitution: '`{{shell}}` runs a script fetched by a command substitution: whatever the server returns is executed during the build. Download to a file, verify its checksum or signature, then run it.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      const cmds = commandsOf(step.run, ctx.text);
+    for (const step of ctx.index(RUN_STEPS)) {
+      const cmds = step.commands;
       for (const pipeline of pipelinesOf(cmds)) {
         pipeline.forEach((cmd, i) => {
           if ((cmd.name !== 'curl' && cmd.name !== 'wget') || !downloadsToStdout(cmd)) return;
-          for (const later of pipeline.slice(i + 1)) {
+          for (let j = i + 1; j < pipeline.length; j++) {
+            const later = pipeline[j];
             if (runsStdin(later)) {
               ctx.report({ messageId: 'pipe', data: { downloader: cmd.name, shell: later.name }, span: cmd.program!.span });
               return;

@@ -1,5 +1,5 @@
 import type { Rule } from '../../_api';
-import { commandsOf, pipelinesOf, runSteps, type Command } from '../../_helpers/docker-shell';
+import { pipelinesOf, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
 
 /** Files worth verifying: packages, archives and binaries. */
 const PACKAGE = /\.(?:tar(?:\.(?:gz|bz2|xz|zst))?|tgz|tbz2?|txz|zip|deb|rpm|apk|whl|jar|war|gem|nupkg|bin|run|appimage|msi|exe|sh)$/i;
@@ -59,10 +59,12 @@ const rule: Rule<'dockerfile'> = {
       '`{{downloader}}` fetches {{file}} and this RUN {{action}} it with no checksum or signature check: a compromised or changed download goes into the image unnoticed. Pin its SHA-256 (`echo "<sha256>  {{file}}" | sha256sum -c -`) or verify its signature (`gpg --verify`) before using it.',
   },
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      const cmds = commandsOf(step.run, ctx.text);
+    for (const step of ctx.index(RUN_STEPS)) {
+      const cmds = step.commands;
       if (cmds.some((cmd) => VERIFIERS.test(cmd.name))) continue;
+      let end = 0; // index in cmds just past the current pipeline
       for (const pipeline of pipelinesOf(cmds)) {
+        end += pipeline.length;
         const download = pipeline[0] && downloadedFile(pipeline[0]);
         if (!download) continue;
         const consumer = pipeline[1];
@@ -71,9 +73,8 @@ const rule: Rule<'dockerfile'> = {
           ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action: 'unpacks' }, span: pipeline[0].program!.span });
           continue;
         }
-        const later = cmds.slice(cmds.indexOf(pipeline.at(-1)!) + 1);
-        for (const cmd of later) {
-          const action = installs(cmd, download.file);
+        for (let i = end; i < cmds.length; i++) {
+          const action = installs(cmds[i], download.file);
           if (!action) continue;
           ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action }, span: pipeline[0].program!.span });
           break;

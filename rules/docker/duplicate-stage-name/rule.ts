@@ -1,5 +1,8 @@
-import type { DockerfileModel, Rule, Stage } from '../../_api';
-import { lineNumber } from '../../_helpers/docker-stage';
+import type { Rule, Stage } from '../../_api';
+import { lineOf } from '../../_helpers/lines';
+
+/** How many other declarations a message lists by line before it counts the rest. */
+const LISTED = 5;
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/duplicate-stage-name',
@@ -20,19 +23,25 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     duplicate: 'Stage name "{{name}}" is also declared on line {{others}}: `COPY --from={{name}}`, `FROM {{name}}` and `--target {{name}}` then depend on which stage the builder picks. Give each stage its own name.',
   },
+  visits: ['FROM'],
   check(ctx) {
     const byName = new Map<string, Stage[]>();
     for (const stage of ctx.model.stages) {
       if (!stage.name || !stage.nameSpan) continue;
-      byName.set(stage.name, [...(byName.get(stage.name) ?? []), stage]);
+      const list = byName.get(stage.name);
+      if (list) list.push(stage);
+      else byName.set(stage.name, [stage]);
     }
     for (const [name, stages] of byName) {
       if (stages.length < 2) continue;
+      const lines = stages.map((s) => lineOf(ctx, s.from.keywordSpan.start));
       // Every declaration is reported (as compilers do for duplicate identifiers): either may be the one to rename.
-      for (const stage of stages) {
-        const others = stages.filter((s) => s !== stage).map((s) => lineNumber(ctx.text, s.from.keywordSpan.start));
-        ctx.report({ messageId: 'duplicate', data: { name, others: others.join(', ') }, span: stage.nameSpan! });
-      }
+      stages.forEach((stage, i) => {
+        const others: number[] = [];
+        for (let j = 0; j < lines.length && others.length < LISTED; j++) if (j !== i) others.push(lines[j]);
+        const rest = lines.length - 1 - others.length;
+        ctx.report({ messageId: 'duplicate', data: { name, others: others.join(', ') + (rest > 0 ? ` and ${rest} more` : '') }, span: stage.nameSpan! });
+      });
     }
   },
 };

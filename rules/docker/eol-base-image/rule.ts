@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { endOfLifeMatches, pulledImages } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { endOfLifeMatches, EOL, PULLED_IMAGES } from '../../_helpers/docker-image';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/eol-base-image',
@@ -17,10 +17,16 @@ const rule: Rule<'dockerfile'> = {
     image: '{{release}} reached end of life on {{date}}{{oldest}}; move {{image}} to a supported release.',
     os: '{{image}} is built on {{release}}, which reached end of life on {{date}}{{oldest}}; use a variant on a supported release.',
   },
+  // Base images and `COPY --from=<image>` / `RUN --mount=from=<image>`, ONBUILD ones too.
+  visits: ['FROM', 'COPY', 'RUN', 'ONBUILD'],
+  data: [EOL],
   check(ctx) {
     const on = ctx.settings.today;
-    for (const use of pulledImages(ctx.model, ctx.text)) {
-      for (const match of endOfLifeMatches(use.image, on)) {
+    const uses = ctx.index(PULLED_IMAGES);
+    if (uses.length === 0) return;
+    const eol = ctx.data(EOL);
+    for (const use of uses) {
+      for (const match of endOfLifeMatches(eol, use.image, on)) {
         const release = `${match.product} ${match.cycle}${match.codename ? ` (${match.codename})` : ''}`;
         // The release's characters in the tag when it comes from the tag, else the image word.
         const span = use.tagSpan && match.tagRange

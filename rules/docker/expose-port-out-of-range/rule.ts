@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { exposedPorts, type ExposedPort } from '../../_helpers/docker-stage';
+import type { Rule } from '../../_api';
+import { EXPOSED_PORTS, type ExposedPort } from '../../_helpers/docker-instruction';
 
 const MAX_PORT = 65535;
 
@@ -20,8 +20,9 @@ const rule: Rule<'dockerfile'> = {
     outOfRange: 'EXPOSE {{port}}: ports run from 0 to 65535, so this declares nothing a client can reach.',
     malformed: 'EXPOSE {{port}} is not a port: write <port>[/tcp|udp|sctp] or <from>-<to>[/protocol]; host addresses and mappings belong to `docker run -p`.',
   },
+  visits: ['EXPOSE', 'ONBUILD'],
   check(ctx) {
-    for (const { word, ports } of exposedPorts(ctx.model)) {
+    for (const { word, ports } of ctx.index(EXPOSED_PORTS)) {
       // One finding per word, for its first bad port.
       for (const port of ports) {
         const problem = problemOf(port);

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { exposedPorts } from '../../_helpers/docker-stage';
+import type { Rule } from '../../_api';
+import { EXPOSED_PORTS } from '../../_helpers/docker-instruction';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/expose-ssh-port',
@@ -17,8 +17,9 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     ssh: 'EXPOSE {{port}} opens the SSH port: an SSH server in a container is one more service with credentials to steal; use `docker exec` / `kubectl exec` instead.',
   },
+  visits: ['EXPOSE', 'ONBUILD'],
   check(ctx) {
-    for (const { word, ports } of exposedPorts(ctx.model)) {
+    for (const { word, ports } of ctx.index(EXPOSED_PORTS)) {
       const ssh = ports.find((p) => p.low !== undefined && (!p.protocol || p.protocol === 'tcp') && p.low <= 22 && 22 <= p.high!);
       if (ssh) ctx.report({ messageId: 'ssh', data: { port: ssh.text }, span: word.span });
     }

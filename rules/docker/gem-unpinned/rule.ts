@@ -1,16 +1,22 @@
-import type { DockerfileModel, Rule, Word } from '../../_api';
-import { commandsOf, installCommand, isPinned, namedPackages, runSteps } from '../../_helpers/docker-shell';
+import type { Rule, Word } from '../../_api';
+import { INSTALLS, isPinned, namedPackages } from '../../_helpers/docker-shell';
 
 /** The gem a `-v`/`--version` option pins: the operand right before it, else the first one after it. */
 function pinnedByOption(args: Word[], gems: Word[]): Set<Word> {
   const out = new Set<Word>();
-  args.forEach((a, i) => {
-    if (a.value !== '-v' && a.value !== '--version' && !a.value.startsWith('--version=')) return;
-    const before = gems.filter((g) => args.indexOf(g) < i).at(-1);
-    const after = gems.find((g) => args.indexOf(g) > i);
-    const target = before ?? after;
-    if (target) out.add(target);
-  });
+  const isGem = new Set(gems);
+  let before: Word | undefined;
+  let pending = false; // a `-v` before the first gem pins the next gem
+  for (const a of args) {
+    if (isGem.has(a)) {
+      if (pending) out.add(a);
+      pending = false;
+      before = a;
+    } else if (a.value === '-v' || a.value === '--version' || a.value.startsWith('--version=')) {
+      if (before) out.add(before);
+      else pending = true;
+    }
+  }
   return out;
 }
 
@@ -30,16 +36,14 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     unpinned: '`{{packages}}` installed without a version: a new release — or a compromised one — lands in the next build unreviewed. Use `gem install <gem>:<version>` (or `-v <version>` for a single gem), or a Gemfile.lock with `bundle install`.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = installCommand(cmd);
-        if (pc?.manager !== 'gem') continue;
-        const gems = namedPackages(pc);
-        const byOption = pinnedByOption(pc.args, gems);
-        const unpinned = gems.filter((g) => !byOption.has(g) && !isPinned('gem', g.value));
-        if (unpinned.length) ctx.report({ messageId: 'unpinned', data: { packages: unpinned.map((w) => w.value).join(' ') }, span: unpinned[0].span });
-      }
+    for (const { install: pc } of ctx.index(INSTALLS)) {
+      if (pc.manager !== 'gem') continue;
+      const gems = namedPackages(pc);
+      const byOption = pinnedByOption(pc.args, gems);
+      const unpinned = gems.filter((g) => !byOption.has(g) && !isPinned('gem', g.value));
+      if (unpinned.length) ctx.report({ messageId: 'unpinned', data: { packages: unpinned.map((w) => w.value).join(' ') }, span: unpinned[0].span });
     }
   },
 };

@@ -1,6 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { finalStage, stageChain } from '../../_helpers/docker-image';
-import { instructionsOf } from '../../_helpers/docker-stage';
+import type { Rule } from '../../_api';
+import { STAGES } from '../../_helpers/docker-stage';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/healthcheck-missing',
@@ -20,11 +19,14 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     missing: 'The final stage ({{image}}) has no HEALTHCHECK: a container that hangs or stops serving keeps running and receiving traffic. Add `HEALTHCHECK CMD …`, or `HEALTHCHECK NONE` to say that the orchestrator checks health instead.',
   },
+  // The file as a whole: the image its final stage produces.
+  visits: ['FROM'],
   check(ctx) {
-    const stage = finalStage(ctx.model);
+    const graph = ctx.index(STAGES);
+    const stage = graph.final;
     if (!stage || stage.image.span.end <= stage.image.span.start) return;
     // A HEALTHCHECK (or HEALTHCHECK NONE) in the stage or a stage it is built FROM is inherited.
-    if (stageChain(ctx.model, stage).some((s) => instructionsOf(s, 'HEALTHCHECK').length > 0)) return;
+    if (graph.inForce(stage, 'HEALTHCHECK')) return;
     ctx.report({ messageId: 'missing', data: { image: stage.image.raw }, span: stage.image.span });
   },
 };

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { pulledImages } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { PULLED_IMAGES } from '../../_helpers/docker-image';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/image-not-pinned-digest',
@@ -15,8 +15,10 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     notPinned: '{{image}} is not pinned by digest; tags can be re-pointed, so write {{image}}@sha256:… to get exactly the image you reviewed.',
   },
+  // Base images and `COPY --from=<image>` / `RUN --mount=from=<image>`, ONBUILD ones too.
+  visits: ['FROM', 'COPY', 'RUN', 'ONBUILD'],
   check(ctx) {
-    for (const use of pulledImages(ctx.model, ctx.text)) {
+    for (const use of ctx.index(PULLED_IMAGES)) {
       if (use.image.digest) continue;
       ctx.report({ messageId: 'notPinned', data: { image: use.reference }, span: use.span });
     }

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { pulledImages } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { PULLED_IMAGES } from '../../_helpers/docker-image';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/image-tag-latest',
@@ -20,8 +20,10 @@ const rule: Rule<'dockerfile'> = {
     noTag: '{{image}} has no tag, so it means whatever `latest` is on the day of the build; pin a version tag (and a digest).',
     latest: '{{image}} uses the `latest` tag, which moves with every release; pin a version tag (and a digest).',
   },
+  // Base images and `COPY --from=<image>` / `RUN --mount=from=<image>`, ONBUILD ones too.
+  visits: ['FROM', 'COPY', 'RUN', 'ONBUILD'],
   check(ctx) {
-    for (const use of pulledImages(ctx.model, ctx.text)) {
+    for (const use of ctx.index(PULLED_IMAGES)) {
       if (use.image.digest) continue;
       if (use.image.tag === undefined) {
         ctx.report({ messageId: 'noTag', data: { image: use.reference }, span: use.span });

@@ -1,6 +1,6 @@
 import type { Rule, Span } from '../../_api';
-import { allInstructions } from '../../_helpers/docker-image';
-import { commandsOf, runSteps } from '../../_helpers/docker-shell';
+import { withOnbuild } from '../../_helpers/docker-instruction';
+import { RUN_STEPS } from '../../_helpers/docker-shell';
 
 /** Flags of container tools that skip signature or TLS checks of images and registries. */
 const TRUST_FLAGS: [RegExp, string][] = [
@@ -29,14 +29,13 @@ const rule: Rule<'dockerfile'> = {
     const reportVariable = (value: string, span: Span) => {
       if (/^(?:0|false|no|off)$/i.test(value.trim())) ctx.report({ messageId: 'variable', data: { value }, span });
     };
-    for (const instruction of allInstructions(ctx.model)) {
-      if (instruction.keyword !== 'ENV' && instruction.keyword !== 'ARG') continue;
+    for (const instruction of withOnbuild(ctx.nodes, 'ENV', 'ARG')) {
       for (const pair of instruction.pairs) {
         if (pair.key === 'DOCKER_CONTENT_TRUST' && pair.value !== undefined) reportVariable(pair.value, pair.valueSpan ?? pair.keySpan);
       }
     }
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
+    for (const step of ctx.index(RUN_STEPS)) {
+      for (const cmd of step.commands) {
         for (const word of cmd.assignments) {
           const eq = word.value.indexOf('=');
           if (word.value.slice(0, eq) === 'DOCKER_CONTENT_TRUST') reportVariable(word.value.slice(eq + 1), word.span);

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Report, Rule, Word } from '../../_api';
-import { clusterHas, commandsOf, packageCommand, runSteps, type Command } from '../../_helpers/docker-shell';
+import type { Report, Rule, Word } from '../../_api';
+import { clusterHas, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
 
 const CURL_VALUE_LETTERS = 'dHuXAeErTwxyzbcCKmQUYFo';
 const FALSE = /^(false|0|no|off)$/i;
@@ -34,11 +34,11 @@ function dropFlag(cmd: Command, word: Word, text: string): Report['fix'] {
     const k = word.value.indexOf('k');
     if (cmd.name !== 'curl' || !/^-[A-Za-z]+$/.test(word.value) || k < 1) return undefined;
     const at = word.span.start + k;
-    return { title: `Remove k from ${word.value}`, edits: [{ span: { start: at, end: at + 1 }, newText: '' }] };
+    return () => ({ title: `Remove k from ${word.value}`, edits: [{ span: { start: at, end: at + 1 }, newText: '' }] });
   }
   const { start, end } = word.span;
-  if (text[start - 1] === ' ' || text[start - 1] === '\t') return { title, edits: [{ span: { start: start - 1, end }, newText: '' }] };
-  if (text[end] === ' ' || text[end] === '\t') return { title, edits: [{ span: { start, end: end + 1 }, newText: '' }] };
+  if (text[start - 1] === ' ' || text[start - 1] === '\t') return () => ({ title, edits: [{ span: { start: start - 1, end }, newText: '' }] });
+  if (text[end] === ' ' || text[end] === '\t') return () => ({ title, edits: [{ span: { start, end: end + 1 }, newText: '' }] });
   return undefined;
 }
 
@@ -91,7 +91,7 @@ function findingsFor(cmd: Command, text: string): Finding[] {
       break;
     }
   }
-  const pc = packageCommand(cmd);
+  const pc = cmd.package;
   if (pc?.manager === 'pip') {
     const host = pc.args.find((a) => a.value === '--trusted-host' || a.value.startsWith('--trusted-host='))
       ?? (pc.sub?.value === 'config' ? pc.args.find((a) => /(^|\.)trusted-host$/.test(a.value)) : undefined);
@@ -139,9 +139,10 @@ const rule: Rule<'dockerfile'> = {
     apkUntrusted: '`apk add --allow-untrusted` installs packages without a trusted signature. Add the signing key to /etc/apk/keys instead.',
     packageSignatureOff: '`{{option}}` makes {{tool}} skip package signature checks: a tampered package or mirror goes unnoticed. Import the repository GPG key instead.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
+    for (const step of ctx.index(RUN_STEPS)) {
+      for (const cmd of step.commands) {
         for (const f of findingsFor(cmd, ctx.text)) ctx.report(f);
       }
     }

@@ -1,4 +1,4 @@
-import type { DockerfileModel, Fix, Instruction, Rule } from '../../_api';
+import type { FixSource, Instruction, Rule } from '../../_api';
 
 /** The MAINTAINER text as a double-quoted LABEL value: quotes, escapes and `$` escaped. */
 function labelValue(raw: string, escape: string): string {
@@ -12,18 +12,20 @@ function labelValue(raw: string, escape: string): string {
   return `"${out}"`;
 }
 
-function toLabel(text: string, instruction: Instruction, escape: string): Fix | undefined {
+function toLabel(text: string, instruction: Instruction, escape: string): FixSource | undefined {
   const raw = text.slice(instruction.argsSpan.start, instruction.argsSpan.end);
   // A value continued over several lines is left to the author.
   if (raw.trim() === '' || /[\r\n]/.test(raw)) return undefined;
-  const keyword = text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
-  const label = keyword === keyword.toLowerCase() ? 'label' : 'LABEL';
-  return {
-    title: 'Replace MAINTAINER with LABEL maintainer=…',
-    edits: [
-      { span: instruction.keywordSpan, newText: label },
-      { span: instruction.argsSpan, newText: `maintainer=${labelValue(raw, escape)}` },
-    ],
+  return () => {
+    const keyword = text.slice(instruction.keywordSpan.start, instruction.keywordSpan.end);
+    const label = keyword === keyword.toLowerCase() ? 'label' : 'LABEL';
+    return {
+      title: 'Replace MAINTAINER with LABEL maintainer=…',
+      edits: [
+        { span: instruction.keywordSpan, newText: label },
+        { span: instruction.argsSpan, newText: `maintainer=${labelValue(raw, escape)}` },
+      ],
+    };
   };
 }
 
@@ -47,9 +49,9 @@ const rule: Rule<'dockerfile'> = {
     deprecated: 'MAINTAINER is deprecated: use `LABEL maintainer="…"`, which image tooling and registries read.',
   },
   fixable: true,
+  visits: ['MAINTAINER'],
   check(ctx) {
-    for (const instruction of ctx.model.instructions) {
-      if (instruction.keyword !== 'MAINTAINER') continue;
+    for (const instruction of ctx.nodes) {
       ctx.report({ messageId: 'deprecated', span: instruction.keywordSpan, fix: toLabel(ctx.text, instruction, ctx.model.escape) });
     }
   },

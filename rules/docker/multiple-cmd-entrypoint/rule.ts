@@ -1,5 +1,6 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { configurationMatters, instructionsOf, lineNumber, stageUses } from '../../_helpers/docker-stage';
+import type { Rule } from '../../_api';
+import { lineOf } from '../../_helpers/lines';
+import { STAGES } from '../../_helpers/docker-stage';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/multiple-cmd-entrypoint',
@@ -19,16 +20,16 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     overridden: 'Only the last {{keyword}} of a stage takes effect: this one is overridden by the {{keyword}} on line {{line}}, so the image does not run what it says here.',
   },
+  visits: ['CMD', 'ENTRYPOINT'],
   check(ctx) {
-    const uses = stageUses(ctx.model);
-    for (const stage of ctx.model.stages) {
+    const graph = ctx.index(STAGES);
+    for (const stage of graph.stages) {
       // A stage that is only copied from never runs, so its CMD does not matter.
-      if (!configurationMatters(ctx.model, stage, uses)) continue;
+      if (!graph.ships(stage)) continue;
       for (const keyword of ['CMD', 'ENTRYPOINT']) {
-        const found = instructionsOf(stage, keyword);
-        const last = found.at(-1);
-        if (!last) continue;
-        const line = lineNumber(ctx.text, last.keywordSpan.start);
+        const found = graph.own(stage, keyword);
+        if (found.length < 2) continue;
+        const line = lineOf(ctx, found[found.length - 1].keywordSpan.start);
         for (const instruction of found.slice(0, -1)) {
           ctx.report({ messageId: 'overridden', data: { keyword, line }, span: instruction.keywordSpan });
         }

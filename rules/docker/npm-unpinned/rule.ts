@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, installCommand, isPinned, isRegistryPackage, namedPackages, runSteps } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { INSTALLS, isPinned, isRegistryPackage, namedPackages } from '../../_helpers/docker-shell';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/npm-unpinned',
@@ -17,14 +17,12 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     unpinned: '`{{packages}}` installed without a fixed version: a new release — or a hijacked one — lands in the next build unreviewed. Use `<package>@<version>`, or add it to package.json and install with `npm ci` from the lockfile.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = installCommand(cmd);
-        if (pc?.manager !== 'npm') continue;
-        const unpinned = namedPackages(pc).filter((w) => isRegistryPackage(w.value) && !isPinned('npm', w.value));
-        if (unpinned.length) ctx.report({ messageId: 'unpinned', data: { packages: unpinned.map((w) => w.value).join(' ') }, span: unpinned[0].span });
-      }
+    for (const { install: pc } of ctx.index(INSTALLS)) {
+      if (pc.manager !== 'npm') continue;
+      const unpinned = namedPackages(pc).filter((w) => isRegistryPackage(w.value) && !isPinned('npm', w.value));
+      if (unpinned.length) ctx.report({ messageId: 'unpinned', data: { packages: unpinned.map((w) => w.value).join(' ') }, span: unpinned[0].span });
     }
   },
 };

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule, Word } from '../../_api';
-import { commandsOf, runSteps } from '../../_helpers/docker-shell';
+import type { Rule, Word } from '../../_api';
+import { RUN_STEPS } from '../../_helpers/docker-shell';
 
 const TRUE = /^(true|1|yes)$/i;
 
@@ -28,9 +28,10 @@ const rule: Rule<'dockerfile'> = {
     unsafePerm: '`unsafe-perm` makes npm run the lifecycle scripts of every dependency as root: a single malicious or compromised package gets root in the build and can plant anything in the image. Install as an unprivileged USER instead.',
     unsafePermEnv: '`{{name}}` makes npm run the lifecycle scripts of every dependency as root. Install as an unprivileged USER instead.',
   },
+  visits: ['RUN', 'ONBUILD', 'ENV'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
+    for (const step of ctx.index(RUN_STEPS)) {
+      for (const cmd of step.commands) {
         for (const a of cmd.assignments) {
           if (/^npm_config_unsafe_perm=(true|1|yes)$/i.test(a.value)) ctx.report({ messageId: 'unsafePermEnv', data: { name: a.value }, span: a.span });
         }
@@ -39,7 +40,7 @@ const rule: Rule<'dockerfile'> = {
         if (bad) ctx.report({ messageId: 'unsafePerm', span: bad.span });
       }
     }
-    for (const ins of ctx.model.instructions) {
+    for (const ins of ctx.nodes) {
       if (ins.keyword !== 'ENV') continue;
       for (const pair of ins.pairs) {
         if (/^npm_config_unsafe_perm$/i.test(pair.key) && TRUE.test(pair.value ?? '')) {

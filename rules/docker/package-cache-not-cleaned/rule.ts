@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule, Word } from '../../_api';
-import { baseName, commandsOf, insertAfter, installCommand, mountTargets, removesPath, runSteps, settingApplies, settingFrom, shippingStages } from '../../_helpers/docker-shell';
+import type { Instruction, Rule, Word } from '../../_api';
+import { baseName, insertAfter, mountTargets, removesPath, SHIPPED_RUN_STEPS, settingApplies, writtenSetting, type Command, type SettingPoints } from '../../_helpers/docker-shell';
 
 type Family = 'yum' | 'dnf' | 'zypper';
 const FAMILY: Record<string, Family> = { yum: 'yum', dnf: 'dnf', tdnf: 'dnf', microdnf: 'dnf', zypper: 'zypper' };
@@ -10,6 +10,13 @@ const CACHE_DIR: Record<Family, RegExp> = {
   zypper: /^\/var\/cache\/zypp(\/|$)/,
 };
 const PIP_CACHE = /(^|\/)\.cache(\/pip)?\/?\*?$/;
+/** A RUN that writes `no-cache-dir = …` to pip.conf: later RUNs of its stage keep no cache. */
+const PIP_CONF_NO_CACHE = writtenSetting('pip.noCacheDir', /no-cache-dir\s*=\s*(true|1|yes|off|false)/i);
+
+/** `rm -rf ~/.cache/pip` or `pip cache purge`. */
+function purgesPipCache(cmd: Command): boolean {
+  return removesPath(cmd, /\.cache(\/pip)?\/?\*?$/) || (cmd.install === undefined && /^pip/.test(cmd.name) && cmd.args[0]?.value === 'cache' && cmd.args[1]?.value === 'purge');
+}
 
 /**
  * Installs and cleanups of the rpm-family managers, read as the author wrote the words: a `yum`
@@ -62,14 +69,16 @@ const rule: Rule<'dockerfile'> = {
     pip: '`pip install` keeps downloaded wheels in ~/.cache/pip in this layer. Add `--no-cache-dir` (or set `PIP_NO_CACHE_DIR=1`).',
   },
   fixable: true,
+  // ENV: `ENV PIP_NO_CACHE_DIR=1` turns pip's cache off for the RUNs after it.
+  visits: ['RUN', 'ONBUILD', 'ENV'],
   check(ctx) {
-    const shipping = shippingStages(ctx.model);
-    const pipCacheOffFrom = pipCacheOffPoints(ctx.model, ctx.text);
-    for (const step of runSteps(ctx.model)) {
-      if (step.stageIndex >= 0 && !shipping.has(step.stageIndex)) continue;
+    const pipCacheOffFrom = pipCacheOffPoints(ctx.nodes, ctx.index(PIP_CONF_NO_CACHE));
+    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
       const mounts = mountTargets(step.run);
-      const cmds = commandsOf(step.run, ctx.text);
-      const words = cmds.flatMap((c) => c.words).sort((a, b) => a.span.start - b.span.start);
+      const cmds = step.commands;
+      const words = cmds.flatMap((c) => c.words);
+      // Commands come in source order, except those of an `sh -c '…'` string, which follow their shell.
+      if (cmds.some((c) => c.nested)) words.sort((a, b) => a.span.start - b.span.start);
 
       const events = rpmEvents(words);
       for (const family of ['yum', 'dnf', 'zypper'] as Family[]) {
@@ -87,21 +96,25 @@ const rule: Rule<'dockerfile'> = {
 
       if (mounts.some((t) => PIP_CACHE.test(t) || t === '/root/.cache')) continue;
       let envOff: boolean | undefined;
+      let lastPurge = -1;
       cmds.forEach((cmd, i) => {
-        const pc = installCommand(cmd);
+        if (purgesPipCache(cmd)) lastPurge = i;
+      });
+      cmds.forEach((cmd, i) => {
+        const pc = cmd.install;
         if (pc?.manager !== 'pip' || !pc.sub) return;
         if (pc.args.some((a) => a.value === '--no-cache-dir' || a.value.startsWith('--no-cache-dir='))) return;
         if (cmd.assignments.some((a) => /^PIP_NO_CACHE_DIR=/.test(a.value))) return;
-        const later = cmds.slice(i + 1);
-        if (later.some((c) => removesPath(c, /\.cache(\/pip)?\/?\*?$/) || (installCommand(c) === undefined && /^pip/.test(c.name) && c.args[0]?.value === 'cache' && c.args[1]?.value === 'purge'))) return;
+        if (lastPurge > i) return;
         envOff ??=
           settingApplies(pipCacheOffFrom, step.stageIndex, step.outer.span.start) ||
           /PIP_NO_CACHE_DIR=/.test(ctx.text.slice(step.run.span.start, cmd.span.start));
         if (envOff) return;
+        const sub = pc.sub;
         ctx.report({
           messageId: 'pip',
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add --no-cache-dir', edits: [insertAfter(pc.sub, '--no-cache-dir', cmd.exec)] },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add --no-cache-dir', edits: [insertAfter(sub, '--no-cache-dir', cmd.exec)] }),
         });
       });
     }
@@ -109,9 +122,9 @@ const rule: Rule<'dockerfile'> = {
 };
 
 /** Per stage, the offset from which pip's cache is off: `ENV PIP_NO_CACHE_DIR=1`, or a RUN writing pip.conf. */
-function pipCacheOffPoints(model: DockerfileModel, text: string): Map<number, number> {
-  const from = settingFrom(model, text, /no-cache-dir\s*=\s*(true|1|yes|off|false)/i);
-  for (const ins of model.instructions) {
+function pipCacheOffPoints(nodes: readonly Instruction[], pipConf: SettingPoints): Map<number, number> {
+  const from = new Map(pipConf);
+  for (const ins of nodes) {
     if (ins.keyword === 'ENV' && ins.pairs.some((p) => p.key === 'PIP_NO_CACHE_DIR' && !/^(0|false|no|off)$/i.test(p.value ?? ''))) {
       from.set(ins.stageIndex, Math.min(from.get(ins.stageIndex) ?? Infinity, ins.span.end));
     }

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { clusterHas, commandsOf, insertAfter, packageCommand, pipedFrom, runSteps } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { clusterHas, insertAfter, pipedFrom, RUN_STEPS } from '../../_helpers/docker-shell';
 
 /** Subcommands that ask for confirmation before changing packages. */
 const PROMPTING: Record<string, ReadonlySet<string>> = {
@@ -30,24 +30,26 @@ const rule: Rule<'dockerfile'> = {
     zypper: '`{{command}}` without `-n`/`--non-interactive` (or `-y`): when it asks for confirmation the build aborts instead of installing. Use `zypper --non-interactive {{sub}}` or add `-y`.',
   },
   fixable: true,
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      const cmds = commandsOf(step.run, ctx.text);
-      for (const cmd of cmds) {
-        const pc = packageCommand(cmd);
-        if (!pc?.sub || (pc.manager !== 'yum' && pc.manager !== 'dnf' && pc.manager !== 'zypper')) continue;
-        if (!PROMPTING[pc.manager].has(pc.sub.value)) continue;
+    for (const step of ctx.index(RUN_STEPS)) {
+      const cmds = step.commands;
+      cmds.forEach((cmd, i) => {
+        const pc = cmd.package;
+        if (!pc?.sub || (pc.manager !== 'yum' && pc.manager !== 'dnf' && pc.manager !== 'zypper')) return;
+        if (!PROMPTING[pc.manager].has(pc.sub.value)) return;
         const answered = pc.manager === 'zypper'
           ? pc.args.some((a) => ['--non-interactive', '--no-confirm', '-n', '-y'].includes(a.value) || clusterHas(a.value, 'n', 'rtRDCc') || clusterHas(a.value, 'y', 'rtRDCc'))
           : pc.args.some((a) => a.value === '--assumeyes' || a.value === '--assumeno' || clusterHas(a.value, 'y', 'cdexR'));
-        if (answered || pipedFrom(cmds, cmd)?.name === 'yes') continue;
+        if (answered || pipedFrom(cmds, i)?.name === 'yes') return;
+        const sub = pc.sub;
         ctx.report({
           messageId: pc.manager === 'zypper' ? 'zypper' : 'rpm',
-          data: { command: `${cmd.name} ${pc.sub.value}`, sub: pc.sub.value },
-          span: pc.sub.span,
-          fix: cmd.nested ? undefined : { title: 'Add -y', edits: [insertAfter(pc.sub, '-y', cmd.exec)] },
+          data: { command: `${cmd.name} ${sub.value}`, sub: sub.value },
+          span: sub.span,
+          fix: cmd.nested ? undefined : () => ({ title: 'Add -y', edits: [insertAfter(sub, '-y', cmd.exec)] }),
         });
-      }
+      });
     }
   },
 };

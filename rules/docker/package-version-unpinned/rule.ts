@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, installCommand, isPinned, namedPackages, runSteps, type Manager } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { INSTALLS, isPinned, namedPackages, type Manager } from '../../_helpers/docker-shell';
 
 const SYNTAX: Partial<Record<Manager, string>> = {
   apt: '<package>=<version>',
@@ -32,16 +32,14 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     unpinned: '`{{tool}}` installs `{{packages}}` without a version: each build takes whatever the mirror has, so images built from the same Dockerfile differ and a bad update arrives unreviewed. Pin as `{{syntax}}` (and let a bot such as Renovate bump it), or accept the drift deliberately.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = installCommand(cmd);
-        const syntax = pc && SYNTAX[pc.manager];
-        if (!pc || !syntax) continue;
-        const unpinned = namedPackages(pc).filter((w) => !isPinned(pc.manager, w.value));
-        if (unpinned.length === 0) continue;
-        ctx.report({ messageId: 'unpinned', data: { tool: cmd.name, packages: unpinned.map((w) => w.value).join(' '), syntax }, span: unpinned[0].span });
-      }
+    for (const { command, install: pc } of ctx.index(INSTALLS)) {
+      const syntax = SYNTAX[pc.manager];
+      if (!syntax) continue;
+      const unpinned = namedPackages(pc).filter((w) => !isPinned(pc.manager, w.value));
+      if (unpinned.length === 0) continue;
+      ctx.report({ messageId: 'unpinned', data: { tool: command.name, packages: unpinned.map((w) => w.value).join(' '), syntax }, span: unpinned[0].span });
     }
   },
 };

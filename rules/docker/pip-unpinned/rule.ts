@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, installCommand, isPinned, namedPackages, runSteps } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { INSTALLS, isPinned, namedPackages } from '../../_helpers/docker-shell';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/pip-unpinned',
@@ -17,20 +17,18 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     unpinned: '`{{packages}}` installed without a pinned version: a new release — or a compromised one — lands in the next build unreviewed. Pin with `=={{example}}`, or install from a requirements file with pinned (ideally hashed) versions.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = installCommand(cmd);
-        if (pc?.manager !== 'pip') continue;
-        if (pc.args.some((a) => a.value === '-c' || a.value === '--constraint' || a.value.startsWith('--constraint='))) continue;
-        const unpinned = namedPackages(pc).filter((w) => !isPinned('pip', w.value));
-        if (unpinned.length === 0) continue;
-        ctx.report({
-          messageId: 'unpinned',
-          data: { packages: unpinned.map((w) => w.value).join(' '), example: '<version>' },
-          span: unpinned[0].span,
-        });
-      }
+    for (const { install: pc } of ctx.index(INSTALLS)) {
+      if (pc.manager !== 'pip') continue;
+      if (pc.args.some((a) => a.value === '-c' || a.value === '--constraint' || a.value.startsWith('--constraint='))) continue;
+      const unpinned = namedPackages(pc).filter((w) => !isPinned('pip', w.value));
+      if (unpinned.length === 0) continue;
+      ctx.report({
+        messageId: 'unpinned',
+        data: { packages: unpinned.map((w) => w.value).join(' '), example: '<version>' },
+        span: unpinned[0].span,
+      });
     }
   },
 };

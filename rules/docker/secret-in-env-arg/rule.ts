@@ -1,5 +1,5 @@
-import type { DockerfileModel, Instruction, Rule } from '../../_api';
-import { allInstructions } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { withOnbuild } from '../../_helpers/docker-instruction';
 import { secretWord } from '../../_helpers/secrets';
 
 /** Values that configure something rather than being a secret: flags, nothing, a file path, a URL. */
@@ -33,9 +33,9 @@ const rule: Rule<'dockerfile'> = {
     env: 'ENV {{name}} sets a literal secret: it is stored in the image configuration, shown by `docker inspect` and passed to every container. Use `RUN --mount=type=secret` for build steps and inject it at run time from a secret store.',
     arg: 'ARG {{name}} has a literal secret as its default: build arguments are recorded in the image history (`docker history`). Use `RUN --mount=type=secret` instead.',
   },
+  visits: ['ENV', 'ARG', 'ONBUILD'],
   check(ctx) {
-    const inspect = (instruction: Instruction) => {
-      if (instruction.keyword !== 'ENV' && instruction.keyword !== 'ARG') return;
+    for (const instruction of withOnbuild(ctx.nodes, 'ENV', 'ARG')) {
       for (const pair of instruction.pairs) {
         const word = secretWord(pair.key);
         if (!word || pair.value === undefined || notASecret(pair.value, word)) continue;
@@ -45,8 +45,7 @@ const rule: Rule<'dockerfile'> = {
           span: pair.valueSpan ?? pair.keySpan,
         });
       }
-    };
-    for (const instruction of allInstructions(ctx.model)) inspect(instruction);
+    }
   },
 };
 

@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { commandsOf, installCommand, runSteps } from '../../_helpers/docker-shell';
+import type { Rule } from '../../_api';
+import { INSTALLS } from '../../_helpers/docker-shell';
 
 /** Packages that put an SSH daemon in the image, by manager family; versions may follow. */
 const SERVER = /^(openssh-server(-pam)?|dropbear(-bin|-run)?|tinysshd|ssh)([=<>~:].*|-\d.*)?$/;
@@ -18,15 +18,13 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     sshServer: '`{{pkg}}` puts an SSH daemon in the image: another network service with its own keys and passwords to manage, and a way around the container runtime\'s access control. Use `docker exec`/`kubectl exec` for access instead.',
   },
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
-      for (const cmd of commandsOf(step.run, ctx.text)) {
-        const pc = installCommand(cmd);
-        if (!pc || pc.manager === 'pip' || pc.manager === 'npm' || pc.manager === 'gem') continue;
-        const ownsDaemon = (v: string) => SERVER.test(v) || (OPENSSH.test(v) && ['apk', 'zypper', 'pacman'].includes(pc.manager));
-        for (const pkg of pc.packages) {
-          if (ownsDaemon(pkg.value)) ctx.report({ messageId: 'sshServer', data: { pkg: pkg.value }, span: pkg.span });
-        }
+    for (const { install: pc } of ctx.index(INSTALLS)) {
+      if (pc.manager === 'pip' || pc.manager === 'npm' || pc.manager === 'gem') continue;
+      const ownsDaemon = (v: string) => SERVER.test(v) || (OPENSSH.test(v) && ['apk', 'zypper', 'pacman'].includes(pc.manager));
+      for (const pkg of pc.packages) {
+        if (ownsDaemon(pkg.value)) ctx.report({ messageId: 'sshServer', data: { pkg: pkg.value }, span: pkg.span });
       }
     }
   },

@@ -1,5 +1,6 @@
-import { LineIndex, type DockerfileModel, type Rule, type Word } from '../../_api';
-import { commandsOf, installCommand, packageCommand, runSteps, type Command } from '../../_helpers/docker-shell';
+import type { Rule, Word } from '../../_api';
+import { RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { lineOf } from '../../_helpers/lines';
 
 /** Package-index families: apt and apt-get share one index, as do yum and dnf on current systems. */
 const FAMILY: Record<string, string> = { apt: 'apt', apk: 'apk', yum: 'rpm', dnf: 'rpm', zypper: 'zypper', pacman: 'pacman' };
@@ -12,7 +13,7 @@ const UPDATE_SUBCOMMANDS: Record<string, ReadonlySet<string>> = {
 
 /** The family whose index `cmd` refreshes, with the word that does it (`update`, `-Syu`). */
 function indexUpdate(cmd: Command): { family: string; word: Word } | undefined {
-  const pc = packageCommand(cmd);
+  const pc = cmd.package;
   const family = pc && FAMILY[pc.manager];
   if (!pc || !family) return undefined;
   if (family === 'pacman') {
@@ -48,33 +49,35 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     stale: '`{{install}}` uses the package index from `{{update}}` on line {{line}}, a separate RUN: once that layer is cached, later builds install from an old index and miss security updates (or fail). Update and install in the same RUN.',
   },
+  // ONBUILD RUNs run in another build, with that build's cache.
+  visits: ['RUN'],
   check(ctx) {
-    const lines = new LineIndex(ctx.text);
     const pending = new Map<string, { stage: number; word: Word; text: string }>();
-    for (const step of runSteps(ctx.model)) {
+    for (const step of ctx.index(RUN_STEPS)) {
       if (step.onbuild) continue;
-      const cmds = commandsOf(step.run, ctx.text);
+      const cmds = step.commands;
       const updated = new Set<string>();
+      const installed = new Set<string>();
       for (const cmd of cmds) {
+        const pc = cmd.install;
+        const family = pc && FAMILY[pc.manager];
+        if (family) installed.add(family);
         const update = indexUpdate(cmd);
         if (update) {
           updated.add(update.family);
           continue;
         }
-        const pc = installCommand(cmd);
-        const family = pc && FAMILY[pc.manager];
         if (!pc || !family || updated.has(family) || refreshesItself(cmd, family)) continue;
         const earlier = pending.get(family);
         if (!earlier || earlier.stage !== step.stageIndex) continue;
         const install = `${cmd.name} ${pc.sub?.value ?? ''}`.trim();
-        ctx.report({ messageId: 'stale', data: { install, update: earlier.text, line: lines.position(earlier.word.span.start).line + 1 }, span: (pc.sub ?? cmd.program!).span });
+        ctx.report({ messageId: 'stale', data: { install, update: earlier.text, line: lineOf(ctx, earlier.word.span.start) }, span: (pc.sub ?? cmd.program!).span });
       }
       // An update in a RUN that installs nothing with that manager is what later installs rely on.
       for (const cmd of cmds) {
         const update = indexUpdate(cmd);
         if (!update) continue;
-        const installsHere = cmds.some((c) => FAMILY[installCommand(c)?.manager ?? ''] === update.family);
-        if (installsHere) pending.delete(update.family);
+        if (installed.has(update.family)) pending.delete(update.family);
         else pending.set(update.family, { stage: step.stageIndex, word: update.word, text: `${cmd.name} ${update.word.value}` });
       }
     }

@@ -1,6 +1,7 @@
-import type { DockerfileModel, Fix, Instruction, Rule } from '../../_api';
-import { isRootUser, parseImageReference, rootStage, stageChain, userOf } from '../../_helpers/docker-image';
-import { commandsOf, runSteps, type Command } from '../../_helpers/docker-shell';
+import type { FixSource, Instruction, Rule } from '../../_api';
+import { isRootUser, parseImageReference, userOf } from '../../_helpers/docker-image';
+import { RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { STAGES, type StageGraph } from '../../_helpers/docker-stage';
 
 /**
  * Official Docker Hub images of operating systems and language runtimes whose default user is root.
@@ -13,25 +14,22 @@ const ROOT_BY_DEFAULT = new Set(
 );
 
 /** Whether the RUN certainly runs as root: the USER in force before it is root, or none is set on a root-default image. */
-function runsAsRoot(model: DockerfileModel, run: Instruction, stageIndex: number): boolean {
-  const stage = model.stages[stageIndex];
+function runsAsRoot(graph: StageGraph, run: Instruction, stageIndex: number): boolean {
+  const stage = graph.stages[stageIndex];
   if (!stage) return false;
-  for (const current of stageChain(model, stage)) {
-    const users = current.instructions.filter((i) => i.keyword === 'USER' && (current !== stage || i.span.end <= run.span.start));
-    const last = users.at(-1);
-    if (last) return isRootUser(userOf(last));
-  }
-  const base = rootStage(model, stage).image;
+  const user = graph.inForce(stage, 'USER', run.span.start);
+  if (user) return isRootUser(userOf(user.instruction));
+  const base = graph.root(stage).image;
   const image = base.unresolved || base.scratch ? undefined : parseImageReference(base.resolved);
   return image?.host === 'docker.io' && ROOT_BY_DEFAULT.has(image.path);
 }
 
 /** Removes `sudo ` before the program, when sudo has no options of its own (`-u app` would change the user). */
-function dropSudo(cmd: Command, text: string): Fix | undefined {
+function dropSudo(cmd: Command, text: string): FixSource | undefined {
   const sudo = cmd.sudo!;
   const next = cmd.words[cmd.words.indexOf(sudo) + 1];
   if (cmd.exec || cmd.nested || !next || next !== cmd.program || !/^[ \t]+$/.test(text.slice(sudo.span.end, next.span.start))) return undefined;
-  return { title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] };
+  return () => ({ title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] });
 }
 
 const rule: Rule<'dockerfile'> = {
@@ -53,12 +51,14 @@ const rule: Rule<'dockerfile'> = {
     sudo: 'RUN uses `sudo`: switch to `USER root` for the steps that need it and back to an unprivileged USER afterwards, instead of relying on sudo inside the image.',
   },
   fixable: true,
+  visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of runSteps(ctx.model)) {
+    const graph = ctx.index(STAGES);
+    for (const step of ctx.index(RUN_STEPS)) {
       let root: boolean | undefined;
-      for (const cmd of commandsOf(step.run, ctx.text)) {
+      for (const cmd of step.commands) {
         if (!cmd.sudo) continue;
-        root ??= !step.onbuild && runsAsRoot(ctx.model, step.run, step.stageIndex);
+        root ??= !step.onbuild && runsAsRoot(graph, step.run, step.stageIndex);
         ctx.report({ messageId: 'sudo', span: cmd.sudo.span, fix: root ? dropSudo(cmd, ctx.text) : undefined });
       }
     }

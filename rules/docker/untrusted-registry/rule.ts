@@ -1,5 +1,5 @@
-import type { DockerfileModel, Rule } from '../../_api';
-import { canonicalName, matchesRegistryEntry, pulledImages } from '../../_helpers/docker-image';
+import type { Rule } from '../../_api';
+import { canonicalName, matchesRegistryEntry, PULLED_IMAGES } from '../../_helpers/docker-image';
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/untrusted-registry',
@@ -17,10 +17,12 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     untrusted: '{{image}} comes from {{source}}, which is not in trustedRegistries ({{trusted}}).',
   },
+  // Base images and `COPY --from=<image>` / `RUN --mount=from=<image>`, ONBUILD ones too.
+  visits: ['FROM', 'COPY', 'RUN', 'ONBUILD'],
   check(ctx) {
     const trusted = ctx.settings.trustedRegistries.filter((entry) => entry.trim() !== '');
     if (trusted.length === 0) return;
-    for (const use of pulledImages(ctx.model, ctx.text)) {
+    for (const use of ctx.index(PULLED_IMAGES)) {
       if (trusted.some((entry) => matchesRegistryEntry(use.image, entry))) continue;
       const source = use.image.host === 'docker.io' ? `Docker Hub (${canonicalName(use.image)})` : canonicalName(use.image);
       ctx.report({ messageId: 'untrusted', data: { image: use.reference, source, trusted: trusted.join(', ') }, span: use.span });

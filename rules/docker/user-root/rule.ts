@@ -1,16 +1,6 @@
-import type { DockerfileModel, Edit, Instruction, Rule, Stage } from '../../_api';
-import {
-  effectiveUser,
-  finalStage,
-  insertLineAfter,
-  insertLineBefore,
-  isRootUser,
-  knownNonRootImage,
-  parseImageReference,
-  rootStage,
-  stageChain,
-  userOf,
-} from '../../_helpers/docker-image';
+import type { Edit, Fix, Instruction, Rule, Stage } from '../../_api';
+import { insertLineAfter, insertLineBefore, isRootUser, knownNonRootImage, parseImageReference, userOf } from '../../_helpers/docker-image';
+import { STAGES, type StageGraph } from '../../_helpers/docker-stage';
 
 /** A numeric id: it needs no /etc/passwd entry, so it works in every image, scratch included. */
 const PLACEHOLDER_USER = '10001';
@@ -32,9 +22,19 @@ function insertUser(text: string, stage: Stage, line: string, after?: Instructio
 }
 
 /** A `FROM scratch` image with no `RUN` holds only copied files (a static binary): see README. */
-function scratchWithoutShell(model: DockerfileModel, stage: Stage): boolean {
-  const chain = stageChain(model, stage);
-  return rootStage(model, stage).image.scratch && chain.every((s) => s.instructions.every((i) => i.keyword !== 'RUN'));
+function scratchWithoutShell(graph: StageGraph, stage: Stage): boolean {
+  if (!graph.root(stage).image.scratch) return false;
+  for (const s of graph.chain(stage)) if (graph.own(s, 'RUN').length > 0) return false;
+  return true;
+}
+
+/**
+ * Every fix here changes the user the container runs as, which can break an image that needs root
+ * at run time (binding a port below 1024, writing to a root-owned volume): a suggestion, never
+ * applied unattended.
+ */
+function suggestion(title: string, edit: () => Edit): () => Fix {
+  return () => ({ title, edits: [edit()], safety: 'suggestion' });
 }
 
 const rule: Rule<'dockerfile'> = {
@@ -59,22 +59,25 @@ const rule: Rule<'dockerfile'> = {
     lastUserRoot: 'USER {{user}} is the last USER of the final stage, so the container runs as root; switch back to a non-root user after the steps that need root.',
   },
   fixable: true,
+  // The file as a whole: the user its final stage runs as.
+  visits: ['FROM'],
   check(ctx) {
-    const { model, text } = ctx;
-    const stage = finalStage(model);
+    const { text } = ctx;
+    const graph = ctx.index(STAGES);
+    const stage = graph.final;
     if (!stage) return;
-    const setting = effectiveUser(model, stage);
+    const setting = graph.inForce(stage, 'USER');
 
     if (!setting) {
-      const origin = rootStage(model, stage);
-      if (scratchWithoutShell(model, stage) || origin.image.unresolved) return;
+      const origin = graph.root(stage);
+      if (scratchWithoutShell(graph, stage) || origin.image.unresolved) return;
       const image = parseImageReference(origin.image.resolved);
       if (image && knownNonRootImage(image)) return;
       ctx.report({
         messageId: 'noUser',
         data: { image: origin.image.resolved },
         span: stage.image.span,
-        fix: { title: `Add USER ${PLACEHOLDER_USER}`, edits: [insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)] },
+        fix: suggestion(`Add USER ${PLACEHOLDER_USER}`, () => insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)),
       });
       return;
     }
@@ -86,7 +89,7 @@ const rule: Rule<'dockerfile'> = {
         messageId: 'inheritedRoot',
         data: { user, stage: setting.stage.name ?? String(setting.stage.index) },
         span: stage.image.span,
-        fix: { title: `Add USER ${PLACEHOLDER_USER}`, edits: [insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)] },
+        fix: suggestion(`Add USER ${PLACEHOLDER_USER}`, () => insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)),
       });
       return;
     }
@@ -96,17 +99,19 @@ const rule: Rule<'dockerfile'> = {
     const rootAt = stage.instructions.indexOf(setting.instruction);
     const before = stage.instructions.slice(0, rootAt).filter((i) => i.keyword === 'USER');
     let previous = before.map(userOf).reverse().find((u) => u && !isRootUser(u));
-    if (!previous && stage.baseStage !== undefined) {
-      const base = model.stages[stage.baseStage] && effectiveUser(model, model.stages[stage.baseStage]);
+    const baseStage = graph.base(stage);
+    if (!previous && baseStage) {
+      const base = graph.inForce(baseStage, 'USER');
       if (base && !isRootUser(userOf(base.instruction))) previous = userOf(base.instruction);
     }
     const word = setting.instruction.args[0];
     let fix;
     if (previous && word && !previous.includes('$')) {
+      const user = previous;
       const runAfter = stage.instructions.slice(rootAt + 1).some((i) => i.keyword === 'RUN');
       fix = runAfter
-        ? { title: `Add USER ${previous} after the last RUN`, edits: [insertUser(text, stage, `USER ${previous}`, setting.instruction)] }
-        : { title: `Replace with USER ${previous}`, edits: [{ span: word.span, newText: previous }] };
+        ? suggestion(`Add USER ${user} after the last RUN`, () => insertUser(text, stage, `USER ${user}`, setting.instruction))
+        : suggestion(`Replace with USER ${user}`, () => ({ span: word.span, newText: user }));
     }
     ctx.report({ messageId: 'lastUserRoot', data: { user }, span: word?.span ?? setting.instruction.keywordSpan, fix });
   },

@@ -1,6 +1,6 @@
-import type { DockerfileModel, Fix, Instruction, Rule, Stage } from '../../_api';
-import { stageChain } from '../../_helpers/docker-image';
-import { lineNumber } from '../../_helpers/docker-stage';
+import type { FixSource, Instruction, Rule } from '../../_api';
+import { STAGES } from '../../_helpers/docker-stage';
+import { lineOf } from '../../_helpers/lines';
 
 /** Absolute on Linux (`/app`) or Windows (`C:\app`, `\\server\share`), or starting with a variable. */
 function isAbsoluteOrVariable(path: string): boolean {
@@ -47,17 +47,17 @@ const rule: Rule<'dockerfile'> = {
     againstEarlier: 'WORKDIR {{path}} is relative to the WORKDIR on line {{line}} and resolves to {{resolved}}; write {{resolved}} so the directory does not depend on the order of instructions.',
   },
   fixable: true,
+  visits: ['WORKDIR'],
   check(ctx) {
     const text = ctx.text;
-    const done = new Map<number, Known>();
-    const walk = (stage: Stage): Known => {
-      const cached = done.get(stage.index);
-      if (cached) return cached;
-      done.set(stage.index, {}); // guards against cycles
-      const parent = stageChain(ctx.model, stage)[1];
-      let known: Known = parent ? walk(parent) : {};
-      for (const instruction of stage.instructions) {
-        if (instruction.keyword !== 'WORKDIR' || instruction.args.length === 0) continue;
+    const graph = ctx.index(STAGES);
+    // A stage is built only on earlier ones, so in file order each starts from its base's end.
+    const atEnd: Known[] = [];
+    for (const stage of graph.stages) {
+      const parent = graph.base(stage);
+      let known: Known = parent ? atEnd[parent.index] : {};
+      for (const instruction of graph.own(stage, 'WORKDIR')) {
+        if (instruction.args.length === 0) continue;
         const path = instruction.args.map((a) => a.value).join(' ');
         if (isAbsoluteOrVariable(path)) {
           known = path.includes('$') || !path.startsWith('/') ? { from: instruction } : { path, from: instruction };
@@ -68,7 +68,7 @@ const rule: Rule<'dockerfile'> = {
           const earlier = known.from;
           ctx.report({
             messageId: earlier ? 'againstVariable' : 'againstBase',
-            data: { path, line: earlier ? lineNumber(text, earlier.keywordSpan.start) : '' },
+            data: { path, line: earlier ? lineOf(ctx, earlier.keywordSpan.start) : '' },
             span: instruction.args[0].span,
           });
           known = { from: instruction };
@@ -76,21 +76,19 @@ const rule: Rule<'dockerfile'> = {
         }
         // Rewrite only a plain single word; quoted or escaped text is left to the author.
         const raw = text.slice(instruction.argsSpan.start, instruction.argsSpan.end);
-        const fix: Fix | undefined = !path.includes('$') && raw === path && /^[\w./-]+$/.test(raw)
-          ? { title: `Use the absolute path ${resolved}`, edits: [{ span: instruction.argsSpan, newText: resolved }] }
+        const fix: FixSource | undefined = !path.includes('$') && raw === path && /^[\w./-]+$/.test(raw)
+          ? () => ({ title: `Use the absolute path ${resolved}`, edits: [{ span: instruction.argsSpan, newText: resolved }] })
           : undefined;
         ctx.report({
           messageId: 'againstEarlier',
-          data: { path, line: lineNumber(text, known.from.keywordSpan.start), resolved },
+          data: { path, line: lineOf(ctx, known.from.keywordSpan.start), resolved },
           span: instruction.args[0].span,
           fix,
         });
         known = { path: resolved, from: instruction };
       }
-      done.set(stage.index, known);
-      return known;
-    };
-    for (const stage of ctx.model.stages) walk(stage);
+      atEnd[stage.index] = known;
+    }
   },
 };
 

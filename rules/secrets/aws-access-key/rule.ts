@@ -1,5 +1,6 @@
 import type { Rule } from '../../_api';
-import { distinctChars, lineIndexOf, lineStarts, looksLikePlaceholder, shannonEntropy } from '../../_helpers/secrets';
+import { LINES } from '../../_helpers/lines';
+import { distinctChars, looksLikePlaceholder, shannonEntropy } from '../../_helpers/secrets';
 
 // Access key ids: AKIA (long-term user keys), ASIA (STS session keys), ABIA / ACCA (service bearer
 // and context keys), then 16 characters of AWS's base32 alphabet.
@@ -15,6 +16,18 @@ const NEAR_LINES = 3;
 function looksLikeSecretKey(value: string): boolean {
   // Random base64: both cases and digits (so never a hex digest such as a git SHA), high entropy.
   return /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value) && !looksLikePlaceholder(value) && shannonEntropy(value) >= 4;
+}
+
+/** Whether an access key id sits within NEAR_LINES of `line`; `idLines` ascend, so a binary search. */
+function hasNear(idLines: readonly number[], line: number): boolean {
+  let lo = 0;
+  let hi = idLines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (idLines[mid] < line - NEAR_LINES) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < idLines.length && idLines[lo] <= line + NEAR_LINES;
 }
 
 const rule: Rule<'text'> = {
@@ -40,13 +53,11 @@ const rule: Rule<'text'> = {
   check(ctx) {
     const text = ctx.model;
     const ids: number[] = [];
-    let starts: number[] | undefined;
     for (const match of text.matchAll(KEY_ID)) {
       const id = match[0];
       // `AKIAIOSFODNN7EXAMPLE` and friends come from AWS's documentation.
       if (id.includes('EXAMPLE') || distinctChars(id.slice(4)) < 8) continue;
-      starts ??= lineStarts(text);
-      ids.push(lineIndexOf(starts, match.index));
+      ids.push(ctx.index(LINES).position(match.index).line);
       ctx.report({ messageId: 'accessKeyId', data: { id: `${id.slice(0, 8)}…` }, span: { start: match.index, end: match.index + id.length } });
     }
 
@@ -58,11 +69,11 @@ const rule: Rule<'text'> = {
       reported.add(start);
       ctx.report({ messageId: 'secretAccessKey', span: { start, end: start + value.length } });
     }
-    if (ids.length === 0 || !starts) return;
+    if (ids.length === 0) return;
     for (const match of text.matchAll(BARE_SECRET)) {
       if (reported.has(match.index) || !looksLikeSecretKey(match[0])) continue;
-      const line = lineIndexOf(starts, match.index);
-      if (!ids.some((idLine) => Math.abs(idLine - line) <= NEAR_LINES)) continue;
+      const line = ctx.index(LINES).position(match.index).line;
+      if (!hasNear(ids, line)) continue;
       ctx.report({ messageId: 'secretAccessKey', span: { start: match.index, end: match.index + match[0].length } });
     }
   },

@@ -22,6 +22,8 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
   private lineIndex?: LineIndex;
   private unitSpans?: ReturnType<Language['units']>;
   private targetNodes?: Map<string, Nodes[K][]>;
+  private readonly mergedNodes = new Map<string, Nodes[K][]>();
+  private readonly visited = new Map<readonly string[], Nodes[K][]>();
   private readonly indexes = new Map<Index<K, unknown>, unknown>();
   private readonly computing = new Set<Index<K, unknown>>();
 
@@ -75,14 +77,36 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
     }
   }
 
-  /** The nodes of these targets in file order; undefined when the list is empty (the rule visits everything). */
+  /**
+   * The nodes of these targets in file order; undefined when the list is empty (the rule visits
+   * everything). Worked out once per list of targets (a rule's `visits`) and, for lists that merge
+   * several targets, once per set of them: twenty rules visit RUN and ONBUILD.
+   */
   nodes(targets: readonly string[] | undefined): Nodes[K][] | undefined {
     if (!targets || targets.length === 0) return undefined;
+    let nodes = this.visited.get(targets);
+    if (!nodes) this.visited.set(targets, (nodes = this.collect(targets)));
+    return nodes;
+  }
+
+  private collect(targets: readonly string[]): Nodes[K][] {
     this.targetNodes ??= this.language.targets(this.model);
-    if (targets.length === 1) return this.targetNodes.get(targets[0]) ?? [];
-    const out = new Set<Nodes[K]>();
-    for (const target of targets) for (const node of this.targetNodes.get(target) ?? []) out.add(node);
-    return [...out].sort((a, b) => spanStart(a) - spanStart(b));
+    const lists: Nodes[K][][] = [];
+    for (const target of targets) {
+      const list = this.targetNodes.get(target);
+      if (list && list.length > 0) lists.push(list);
+    }
+    if (lists.length <= 1) return lists[0] ?? [];
+    const key = [...targets].sort().join('\n');
+    let merged = this.mergedNodes.get(key);
+    if (!merged) {
+      // Each list is in file order; a node listed under two targets (an HCL block under its type
+      // and under type.label) sorts next to itself and is kept once.
+      const sorted = lists.flat().sort((a, b) => spanStart(a) - spanStart(b));
+      merged = sorted.filter((node, i) => i === 0 || node !== sorted[i - 1]);
+      this.mergedNodes.set(key, merged);
+    }
+    return merged;
   }
 }
 

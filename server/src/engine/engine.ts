@@ -81,10 +81,12 @@ const MINIFIED_NAME = /\.min\.(?:[cm]?js|css)$/i;
 export function looksMinified(path: string, text: string): boolean {
   if (MINIFIED_NAME.test(path)) return true;
   if (text.length < 20_000) return false;
-  // Lines in the first 20,000 characters: fewer than 20 means lines of a thousand characters and more.
+  // Lines average over 1,000 characters unless there are more than length / 1,000 of them: count
+  // that many at most (stopping at 50 called every file over 50,000 characters minified).
+  const enough = text.length / 1000;
   let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < 20_000 && lines < 20; i = text.indexOf('\n', i + 1)) lines++;
-  return lines < 20;
+  for (let i = text.indexOf('\n'); i >= 0 && lines < enough; i = text.indexOf('\n', i + 1)) lines++;
+  return text.length / lines > 1000;
 }
 
 const LONE_FILE: ProjectView = {
