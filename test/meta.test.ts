@@ -91,3 +91,36 @@ test('neither rules nor the engine nor the parsers import an editor API or do I/
   }
   assert.deepEqual(offenders, []);
 });
+
+test('rules import only rules/_api.ts, rules/_helpers and their own folder; _api.ts is the one door into the server', () => {
+  const offenders: string[] = [];
+  for (const file of filesUnder(path.join(root, 'rules'), '.ts')) {
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    if (rel === 'rules/_api.ts' || rel === 'rules/index.ts') continue;
+    const source = fs.readFileSync(file, 'utf8');
+    const specs = [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm), ...source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)];
+    for (const m of specs) {
+      const spec = m[1];
+      const target = spec.startsWith('.') ? path.relative(root, path.resolve(path.dirname(file), spec)).split(path.sep).join('/') : spec;
+      const allowed = target === 'rules/_api' || target.startsWith('rules/_helpers/') || (spec.startsWith('./') && !spec.includes('..'));
+      if (!allowed) offenders.push(`${rel} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('parsers and the shared kernel never import the engine', () => {
+  const offenders: string[] = [];
+  for (const dir of ['server/src/core', 'server/src/parsers']) {
+    for (const file of filesUnder(path.join(root, dir), '.ts')) {
+      const source = fs.readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm)) {
+        const target = path.relative(root, path.resolve(path.dirname(file), m[1])).split(path.sep).join('/');
+        if (m[1].startsWith('.') && (target.startsWith('server/src/engine') || (dir === 'server/src/core' && !target.startsWith('server/src/core')))) {
+          offenders.push(`${path.relative(root, file)} imports ${m[1]}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
