@@ -69,6 +69,16 @@ export class LspClient {
     public settings: NonNullable<ClientOptions['settings']>,
   ) {}
 
+  /** The server's process id (for memory measurements). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Whether the server process has exited, and with which code. */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   static async start(options: ClientOptions): Promise<LspClient> {
     const child = spawn(process.execPath, [serverBundle, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
