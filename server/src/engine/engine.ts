@@ -81,9 +81,18 @@ const MINIFIED_NAME = /\.min\.(?:[cm]?js|css)$/i;
 export function looksMinified(path: string, text: string): boolean {
   if (MINIFIED_NAME.test(path)) return true;
   if (text.length < 20_000) return false;
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && lines < 50; i = text.indexOf('\n', i + 1)) lines++;
-  return text.length / lines > 1000;
+  // The average length of the first 50 lines (or of all, when there are fewer).
+  let lines = 0;
+  let sampled = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && lines < 50; i = text.indexOf('\n', i + 1)) {
+    lines++;
+    sampled = i + 1;
+  }
+  if (lines < 50) {
+    lines++;
+    sampled = text.length;
+  }
+  return sampled / lines > 1000;
 }
 
 const LONE_FILE: ProjectView = {
