@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { defaultConfig } from '../../server/src/engine/config';
 import { ClientCommand, ServerCommand } from '../../server/src/lsp/protocol';
 import { packageVsix, zipEntries } from '../e2e/vsix';
 
@@ -79,6 +80,8 @@ describe('package.json contributes', () => {
       'fourfold.severityMapping': 'object',
       'fourfold.debounceMs': 'number',
       'fourfold.maxFileSizeKb': 'number',
+      'fourfold.maxParseErrorsPerFile': 'number',
+      'fourfold.maxFindingsPerFile': 'number',
       'fourfold.trace.server': 'string',
     };
     for (const [key, type] of Object.entries(expected)) {
@@ -91,6 +94,9 @@ describe('package.json contributes', () => {
     assert.equal(props['fourfold.baseline'].default, '.fourfold-baseline.json');
     assert.equal(props['fourfold.debounceMs'].default, 250);
     assert.equal(props['fourfold.maxFileSizeKb'].default, 1024);
+    const defaults = defaultConfig();
+    assert.equal(props['fourfold.maxParseErrorsPerFile'].default, defaults.maxParseErrorsPerFile);
+    assert.equal(props['fourfold.maxFindingsPerFile'].default, defaults.maxFindingsPerFile);
     assert.equal(props['fourfold.trace.server'].default, 'off');
   });
 
