@@ -9,6 +9,7 @@
 // fixes are kept for the few documents checked last (`derived`).
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import {
   CodeActionKind,
   createConnection,
@@ -56,6 +57,12 @@ import type { Workspace } from './workspace/workspace';
 
 const VERSION = '0.1.0';
 
+// What the server keeps live is small (texts, findings, a dozen parsed models: ~15 MB for 200 open
+// documents), but every check makes garbage, and V8 by default lets the old generation grow to
+// several times the live size before it collects: 200 open documents sat at 250-370 MB of RSS.
+// Collecting once the heap has grown by a quarter keeps RSS near what is live, at no measurable
+// cost per check (npm run bench:memory).
+v8.setFlagsFromString('--heap-growing-percent=25');
 
 /** How long a request of ours to the client (settings, folders, progress) is waited for. */
 const CLIENT_ANSWER_TIMEOUT_MS = 2000;
