@@ -447,6 +447,9 @@ export function modeGrant(mode: string): ModeGrant | undefined {
   return grant;
 }
 
+/** The files that decide who a process is and what it may become: docker/account-file-writable's. */
+export const ACCOUNT_FILES = /^\/etc\/(?:passwd|shadow|group|gshadow|sudoers|sudoers\.d(?:\/.*)?)$/;
+
 /** The mode word of a `chmod` command and the paths it applies to. */
 export function chmodMode(cmd: Command): { mode: Word; paths: Word[]; recursive: boolean } | undefined {
   if (cmd.name !== 'chmod') return undefined;

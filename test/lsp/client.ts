@@ -14,12 +14,14 @@ import {
   DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  ErrorCodes,
   ExecuteCommandRequest,
   ExitNotification,
   FileChangeType,
   InitializedNotification,
   InitializeRequest,
   PublishDiagnosticsNotification,
+  ResponseError,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
@@ -61,6 +63,16 @@ export interface ClientOptions {
   initializationOptions?: Record<string, unknown>;
   /** What `workspace/configuration` answers: `fourfold` and `files` sections. */
   settings?: { fourfold?: Record<string, unknown>; files?: Record<string, unknown> };
+  /**
+   * How the client answers `workspace/configuration`: with the settings (default), with an error,
+   * never, or with something that is not a list of settings.
+   */
+  configuration?: 'answer' | 'error' | 'never' | 'garbage';
+}
+
+export interface LogMessage {
+  type: number;
+  message: string;
 }
 
 export interface ProgressEvent {
@@ -81,6 +93,10 @@ export class LspClient {
   readonly publishedVersion = new Map<string, number | undefined>();
   readonly progress: ProgressEvent[] = [];
   readonly stderr: string[] = [];
+  /** `window/logMessage` notifications, in order. */
+  readonly logs: LogMessage[] = [];
+  /** Settles with the server's exit code (null when it was killed by a signal). */
+  readonly exited: Promise<number | null>;
   private waiters: Waiter[] = [];
   /** What the server answered to `initialize`. */
   capabilities: ServerCapabilities = {};
@@ -90,7 +106,19 @@ export class LspClient {
     private readonly child: ChildProcess,
     readonly connection: ProtocolConnection,
     public settings: NonNullable<ClientOptions['settings']>,
-  ) {}
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** The server's process id (for memory measurements). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Whether the server process has exited, and with which code. */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
 
   static async start(options: ClientOptions): Promise<LspClient> {
     const child = spawn(process.execPath, [serverBundle(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -103,9 +131,18 @@ export class LspClient {
       client.publishCount.set(params.uri, (client.publishCount.get(params.uri) ?? 0) + 1);
       client.wake();
     });
-    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-      params.items.map((item) => (item.section === 'files' ? (client.settings.files ?? {}) : (client.settings.fourfold ?? {}))),
-    );
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
+      switch (options.configuration ?? 'answer') {
+        case 'error':
+          throw new ResponseError(ErrorCodes.InternalError, 'the client cannot read its settings');
+        case 'never':
+          return new Promise(() => undefined);
+        case 'garbage':
+          return 42;
+        default:
+          return params.items.map((item) => (item.section === 'files' ? (client.settings.files ?? {}) : (client.settings.fourfold ?? {})));
+      }
+    });
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/workspaceFolders', () => [{ uri: fileUri(options.root), name: path.basename(options.root) }]);
@@ -113,7 +150,11 @@ export class LspClient {
       client.progress.push(params);
       client.wake();
     });
-    connection.onNotification('window/logMessage', () => undefined);
+    connection.onNotification('window/logMessage', (params: LogMessage) => {
+      client.logs.push(params);
+      client.wake();
+    });
+    connection.onError(() => undefined);
     connection.listen();
     const initialized = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
@@ -220,14 +261,48 @@ export class LspClient {
     });
   }
 
+  /** Writes bytes to the server's standard input as they are: for malformed framing. */
+  writeRaw(data: string | Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.child.stdin!.write(data, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The server's exit code; fails after `deadlineMs` (a deadline for a server that should have exited). */
+  waitForExit(deadlineMs = 10000): Promise<number | null> {
+    let timer: NodeJS.Timeout;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the server did not exit; stderr: ${this.stderr.join('').slice(-2000)}`)), deadlineMs);
+    });
+    return Promise.race([this.exited, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  /** Closes the server's standard input, as a client that went away. */
+  closeInput(): Promise<void> {
+    return new Promise((resolve) => this.child.stdin!.end(resolve));
+  }
+
+  /** Log messages so far that contain `text`. */
+  logged(text: string): LogMessage[] {
+    return this.logs.filter((l) => l.message.includes(text));
+  }
+
   executeCommand<T>(command: string, args: unknown[] = []): Promise<T> {
     return this.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T>;
   }
 
   async stop(): Promise<void> {
+    if (this.child.exitCode !== null) {
+      this.connection.dispose();
+      return;
+    }
     try {
-      await this.connection.sendRequest(ShutdownRequest.type);
-      await this.connection.sendNotification(ExitNotification.type);
+      // A deaf server never answers: it is killed below.
+      let timer: NodeJS.Timeout | undefined;
+      const answered = await Promise.race([
+        this.connection.sendRequest(ShutdownRequest.type).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
+      ]);
+      clearTimeout(timer);
+      if (answered) await this.connection.sendNotification(ExitNotification.type);
     } catch {
       // already gone
     }

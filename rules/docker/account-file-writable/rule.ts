@@ -1,8 +1,5 @@
 import type { Rule } from '../../_api';
-import { chmodMode, RUN_STEPS } from '../../_helpers/docker-shell';
-
-/** The files that decide who a process is and what it may become. */
-const ACCOUNT_FILES = /^\/etc\/(?:passwd|shadow|group|gshadow|sudoers|sudoers\.d(?:\/.*)?)$/;
+import { ACCOUNT_FILES, chmodMode, RUN_STEPS } from '../../_helpers/docker-shell';
 
 /** Who a mode lets write besides the owner: `world`, `group`, or undefined. */
 function writers(mode: string): 'world' | 'group' | undefined {
@@ -33,8 +30,6 @@ const rule: Rule<'dockerfile'> = {
   category: 'security',
   model: 'dockerfile',
   visits: ['RUN', 'ONBUILD'],
-  // The same chmod of /etc/passwd is one problem: this finding says why it matters there.
-  supersedes: ['docker/chmod-world-writable'],
   description: 'A RUN makes /etc/passwd, /etc/shadow, /etc/group or /etc/sudoers writable by the group or by everyone.',
   references: { cwe: ['CWE-732', 'CWE-269'] },
   messages: {

@@ -1,6 +1,6 @@
 import type { FixSource, Rule, Span } from '../../_api';
 import { withOnbuild } from '../../_helpers/docker-instruction';
-import { chmodMode, modeGrant, RUN_STEPS } from '../../_helpers/docker-shell';
+import { ACCOUNT_FILES, chmodMode, modeGrant, RUN_STEPS } from '../../_helpers/docker-shell';
 
 /**
  * For a numeric mode written as is (`777`, `0666`): the same mode without write for others
@@ -37,6 +37,8 @@ const rule: Rule<'dockerfile'> = {
         const grant = chmod && modeGrant(chmod.mode.value);
         // The sticky bit (1777) is the deliberate shared-directory pattern of /tmp: not flagged.
         if (!chmod || !grant?.worldWritable || grant.sticky) continue;
+        // Account files alone are docker/account-file-writable's finding, which says why they matter.
+        if (chmod.paths.length > 0 && chmod.paths.every((p) => ACCOUNT_FILES.test(p.value))) continue;
         const paths = chmod.paths.map((p) => p.value).join(' ') || 'the target';
         ctx.report({
           messageId: 'chmod',

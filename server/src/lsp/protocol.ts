@@ -39,6 +39,8 @@ export interface ScanSummary {
   files: number;
   findings: number;
   cancelled: boolean;
+  /** Files found but not checked (unreadable, binary, too large, links leaving the workspace); the server's log lists them. */
+  skipped?: number;
 }
 
 export interface RuleInfo {

@@ -28,6 +28,12 @@ export function contentHash(text: string): string {
 
 const toSlashes = (p: string) => p.split(path.sep).join('/');
 
+/** Whether `file` is `folder` or lies below it (paths as given, no links resolved). */
+export function isInside(folder: string, file: string): boolean {
+  const rel = path.relative(folder, file);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
 /** The folder part of a relative path, '' at the root. */
 export function folderOf(relPath: string): string {
   const slash = relPath.lastIndexOf('/');
@@ -78,6 +84,29 @@ export class Workspace {
 
   absolute(relPath: string): string {
     return path.join(this.root, ...relPath.split('/'));
+  }
+
+  /**
+   * The absolute path of a workspace-relative path that a fix or a finding names, or undefined when
+   * it would lead outside the workspace: an absolute path, a `..` segment, a drive letter, a
+   * backslash or a NUL byte, a symbolic link out of the workspace on the way, or no workspace at
+   * all (a file outside every folder). Whatever writes a file a rule named goes through here.
+   */
+  resolveInside(relPath: string): string | undefined {
+    if (this.root === '' || typeof relPath !== 'string' || relPath === '') return undefined;
+    if (/[\\\0]/.test(relPath) || relPath.startsWith('/') || /^[A-Za-z]:/.test(relPath)) return undefined;
+    const parts = relPath.split('/');
+    if (parts.some((part) => part === '..')) return undefined;
+    const target = path.join(this.root, ...parts);
+    if (!isInside(this.root, target)) return undefined;
+    // The deepest part that exists decides where the path really leads.
+    let existing = target;
+    while (!fs.existsSync(existing) && existing !== this.root) existing = path.dirname(existing);
+    try {
+      return isInside(fs.realpathSync(this.root), fs.realpathSync(existing)) ? target : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The editor opened or changed a file: its text wins over the disk until it is closed. */

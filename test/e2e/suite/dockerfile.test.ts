@@ -258,7 +258,7 @@ suite('Fourfold in VS Code', () => {
       // Every text file: Dockerfile, services/Dockerfile-dev, sub/Containerfile, infra/main.tf,
       // infra/prod.tfvars, server.js and the three .dockerignore files; the findings of the three
       // Dockerfiles as they are on disk now (6 + 4 + 7), the ignored one not counted.
-      assert.deepEqual(summary, { files: 9, findings: 17, cancelled: false });
+      assert.deepEqual(summary, { files: 9, findings: 17, cancelled: false, skipped: 0 });
       const uri = fileUri('sub/Containerfile');
       await waitForFindings(uri, 'scan findings for the unopened Containerfile', () => same(shown(uri), CONTAINERFILE_FINDINGS));
       assert.equal(isOpen(uri), false, 'the scan does not open the file');

@@ -144,13 +144,13 @@ const ONE = '[](),.=:?+-*/%!<>';
 
 function isIdStart(c: number, text: string, i: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) return true;
-  if (c < 128) return false;
+  if (!(c >= 128)) return false; // ASCII, or past the end of the text (NaN)
   return /[\p{ID_Start}]/u.test(String.fromCodePoint(text.codePointAt(i) ?? c));
 }
 
 function isIdContinue(c: number, text: string, i: number): boolean {
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45) return true;
-  if (c < 128) return false;
+  if (!(c >= 128)) return false; // ASCII, or past the end of the text (NaN)
   return /[\p{ID_Continue}]/u.test(String.fromCodePoint(text.codePointAt(i) ?? c));
 }
 

@@ -1,0 +1,37 @@
+// The byte-stream transports a client can start the server with (`--stdio`, `--socket=N`,
+// `--pipe=NAME`), read with our strict framing (framing.ts). `--node-ipc` (VS Code's choice) carries
+// messages as objects with no framing to get wrong, and is left to the library.
+import net from 'node:net';
+import { StreamMessageWriter, type MessageWriter } from 'vscode-languageserver/node';
+import { FramedMessageReader, type FramedReaderOptions } from './framing';
+
+export interface StreamTransport {
+  reader: FramedMessageReader;
+  writer: MessageWriter;
+  /** The input stream: when it ends, the client is gone. */
+  input: NodeJS.ReadableStream;
+  /** Standard output carries the protocol: nothing else may be printed there. */
+  stdio: boolean;
+}
+
+/** The value of `--name value` or `--name=value`. */
+function option(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) return argv[i + 1];
+    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/** The stream transport the command line names; undefined for `--node-ipc` or none. */
+export function streamTransport(argv: readonly string[], options: FramedReaderOptions): StreamTransport | undefined {
+  if (argv.includes('--node-ipc')) return undefined;
+  if (argv.includes('--stdio')) {
+    return { reader: new FramedMessageReader(process.stdin, options), writer: new StreamMessageWriter(process.stdout), input: process.stdin, stdio: true };
+  }
+  const port = Number(option(argv, '--socket'));
+  const pipe = option(argv, '--pipe');
+  if (!(port > 0) && !pipe) return undefined;
+  const socket = port > 0 ? net.createConnection(port, '127.0.0.1') : net.createConnection(pipe!);
+  return { reader: new FramedMessageReader(socket, options), writer: new StreamMessageWriter(socket), input: socket, stdio: false };
+}
