@@ -55,9 +55,10 @@ describe('the workspace model in the editor', () => {
       assert.equal(finding.relatedInformation?.[0]?.location.uri, base);
       assert.match(finding.relatedInformation?.[0]?.message ?? '', /base\/Dockerfile line 3/);
 
-      // The editor's text of the base Dockerfile wins over the disk: opening it with USER app again clears the finding.
-      await client.open(base, 'dockerfile', FILES['base/Dockerfile']);
-      await client.waitFor('app/Dockerfile re-checked after base/Dockerfile was opened with USER app', () => userRoot(client.diagnostics.get(app)).length === 0);
+      // An edit of the base Dockerfile in the editor (didOpen, then didChange back to USER app) clears it.
+      await client.open(base, 'dockerfile', baseText);
+      await client.edit(base, { start: { line: 2, character: 5 }, end: { line: 2, character: 9 } }, 'app');
+      await client.waitFor('app/Dockerfile re-checked after base/Dockerfile was edited to USER app', () => userRoot(client.diagnostics.get(app)).length === 0);
 
       // The CLI reads the disk (USER root): it reports what the editor reported before the base was opened.
       assert.deepEqual(cliUserRoot(root), [
