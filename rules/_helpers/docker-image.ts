@@ -158,15 +158,6 @@ export function isRootUser(value: string): boolean {
   return user === 'root' || /^0+$/.test(user);
 }
 
-/**
- * Registry images whose own default user is not root, so a Dockerfile without `USER` is fine:
- * distroless `:nonroot` / `:debug-nonroot` tags and NGINX's unprivileged image.
- */
-export function knownNonRootImage(image: ImageName): boolean {
-  if (image.host === 'gcr.io' && image.path.startsWith('distroless/') && /(^|-)nonroot$/.test(image.tag ?? '')) return true;
-  return image.host === 'docker.io' && image.path === 'nginxinc/nginx-unprivileged';
-}
-
 // ---------------------------------------------------------------- edits
 
 /** The file's own line ending: the first one it uses, `\n` when it has none. */

@@ -22,7 +22,7 @@ const HEALTHCHECK = (image: string) =>
 const NOT_PINNED = (image: string) =>
   `${image} is not pinned by digest; tags can be re-pointed, so write ${image}@sha256:… to get exactly the image you reviewed.`;
 const USER_ROOT = (image: string) =>
-  `The final stage sets no USER, so the container runs as root (the base image ${image} is assumed to); add a non-root USER.`;
+  `The final stage sets no USER, so the container runs as root, as its base image ${image} does; add a non-root USER.`;
 const UNPINNED_APK =
   '`apk` installs `postgresql16-client` without a version: each build takes whatever the mirror has, so images built from the same Dockerfile differ and a bad update arrives unreviewed. Pin as `<package>=<version>` (and let a bot such as Renovate bump it), or accept the drift deliberately.';
 
@@ -204,22 +204,22 @@ describe('configuration', () => {
     // legacy/** excluded; image-not-pinned-digest off; image-tag-latest raised to high; only quay.io
     // is outside trustedRegistries.
     assert.deepEqual(bySeverity(report), [
-      'Dockerfile low docker/healthcheck-missing',
+      'Dockerfile info docker/healthcheck-missing',
       'web/Dockerfile high docker/image-tag-latest',
       'web/Dockerfile high docker/untrusted-registry',
-      'web/Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile info docker/healthcheck-missing',
     ]);
   });
 
   it('command-line flags win over the file', () => {
     const workspace = copyFixture('workspace-config');
     const { report } = scanJson(workspace, ['--rule', 'docker/image-tag-latest=low', '--rule', 'docker/untrusted-registry=off', '--exclude', 'web/**']);
-    assert.deepEqual(bySeverity(report), ['Dockerfile low docker/healthcheck-missing']);
+    assert.deepEqual(bySeverity(report), ['Dockerfile info docker/healthcheck-missing']);
     const { report: r2 } = scanJson(workspace, ['--rule', 'docker/image-tag-latest=low']);
     assert.deepEqual(bySeverity(r2), [
-      'Dockerfile low docker/healthcheck-missing',
+      'Dockerfile info docker/healthcheck-missing',
       'web/Dockerfile high docker/untrusted-registry',
-      'web/Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile info docker/healthcheck-missing',
       'web/Dockerfile low docker/image-tag-latest',
     ]);
   });
@@ -231,15 +231,15 @@ describe('configuration', () => {
     assert.deepEqual(bySeverity(JSON.parse(below.stdout) as JsonReport), [
       'web/Dockerfile high docker/image-tag-latest',
       'web/Dockerfile high docker/untrusted-registry',
-      'web/Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile info docker/healthcheck-missing',
     ]);
 
     // The other file excludes nothing, trusts every registry and only lowers image-tag-latest.
     write(workspace, 'ci/other.yaml', 'rules:\n  docker/image-tag-latest: info\n');
     const { report: other } = scanJson(workspace, ['--config', 'ci/other.yaml']);
     assert.deepEqual(bySeverity(other), [
+      'Dockerfile info docker/healthcheck-missing',
       'Dockerfile info docker/image-not-pinned-digest',
-      'Dockerfile low docker/healthcheck-missing',
       'legacy/Dockerfile high docker/user-root',
       'legacy/Dockerfile info docker/image-not-pinned-digest',
       'legacy/Dockerfile info docker/image-tag-latest',
@@ -248,9 +248,9 @@ describe('configuration', () => {
       'legacy/Dockerfile low docker/apt-lists-not-removed',
       'legacy/Dockerfile low docker/cmd-shell-form',
       'legacy/Dockerfile low docker/healthcheck-missing',
+      'web/Dockerfile info docker/healthcheck-missing',
       'web/Dockerfile info docker/image-not-pinned-digest',
       'web/Dockerfile info docker/image-tag-latest',
-      'web/Dockerfile low docker/healthcheck-missing',
     ]);
   });
 });
@@ -308,8 +308,8 @@ describe('baseline', () => {
     fs.writeFileSync(api, original.replace('FROM python:latest', 'FROM pypy:latest'));
     const changed = scanJson(workspace).report;
     assert.deepEqual(bySeverity(changed), [
+      'services/api/Dockerfile info docker/healthcheck-missing',
       'services/api/Dockerfile info docker/image-not-pinned-digest',
-      'services/api/Dockerfile low docker/healthcheck-missing',
       'services/api/Dockerfile medium docker/image-tag-latest',
     ]);
     assert.equal(runCli(['scan', '--fail-on', 'medium'], { cwd: workspace }).code, 1);
@@ -388,7 +388,7 @@ describe('the walk', () => {
 
   it('decodes UTF-16 files with a byte-order mark', () => {
     const workspace = emptyWorkspace();
-    const text = '# Ünïcödé — 日本語\nFROM python:latest\nUSER app\n';
+    const text = '# Ünïcödé — 日本語\nFROM python:latest\nUSER app\nCMD ["python", "app.py"]\n';
     write(workspace, 'le/Dockerfile', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     const be = Buffer.from(text, 'utf16le').swap16();
     write(workspace, 'be/Dockerfile', Buffer.concat([Buffer.from([0xfe, 0xff]), be]));

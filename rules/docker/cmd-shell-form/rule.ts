@@ -1,6 +1,25 @@
 import type { Instruction, Rule } from '../../_api';
+import { finalImage } from '../../_helpers/docker-base';
+import { IMAGES } from '../../_helpers/docker-image-facts';
 import { almostJsonArray, execForm, plainArgv } from '../../_helpers/docker-instruction';
 import { STAGES, type StageGraph } from '../../_helpers/docker-stage';
+import { COMPOSE_BUILDS, DOCKERFILE_SUMMARY } from '../../_helpers/docker-workspace';
+
+/**
+ * The elements of an array meant as exec form whose only fault is a single backslash in a Windows
+ * path (`["C:\ServiceMonitor.exe", "w3svc"]`): JSON needs it doubled.
+ */
+function windowsPathArray(raw: string): string[] | undefined {
+  const match = /^\[(.*)\]$/s.exec(raw.trim());
+  if (!match) return undefined;
+  const out: string[] = [];
+  for (const element of match[1].split(',').map((e) => e.trim())) {
+    const value = /^"([^"]*)"$/.exec(element)?.[1];
+    if (value === undefined || value === '') return undefined;
+    out.push(value);
+  }
+  return out.some((v) => v.includes('\\')) ? out : undefined;
+}
 
 /**
  * The CMD and ENTRYPOINT the image runs: the last of each in the final stage, or inherited from the
@@ -35,19 +54,27 @@ const rule: Rule<'dockerfile'> = {
   messages: {
     shellForm: '{{keyword}} in shell form runs under `/bin/sh -c`: the shell becomes PID 1 and does not forward SIGTERM, so `docker stop` and Kubernetes wait out the grace period and then SIGKILL the application mid-request. Use exec form, e.g. {{suggestion}}.',
     invalidJson: '{{keyword}} {{raw}} is not valid JSON (each element needs double quotes), so Docker runs the whole text, brackets included, as a `/bin/sh -c` command. Write {{suggestion}}.',
+    invalidJsonWindows: '{{keyword}} {{raw}} is not valid JSON (a backslash inside a JSON string must be doubled), so Docker runs the whole text, brackets included, through the image\'s shell, which fails. Write {{suggestion}}.',
   },
   fixable: true,
   visits: ['CMD', 'ENTRYPOINT'],
+  // Windows images (known from the file, a workspace base image or the data) have no /bin/sh.
+  scope: 'workspace',
+  summaries: [DOCKERFILE_SUMMARY, COMPOSE_BUILDS],
+  data: [IMAGES],
+  // The parser reports an invalid JSON array too; this finding says what Docker does with it and how to fix it.
+  supersedes: ['fourfold/parse-error'],
   check(ctx) {
+    const windows = finalImage(ctx)?.windows ?? false;
     for (const instruction of effective(ctx.index(STAGES))) {
       if (instruction.jsonForm || instruction.args.length === 0) continue;
       const keyword = instruction.keyword;
       const raw = ctx.text.slice(instruction.argsSpan.start, instruction.argsSpan.end);
       const span = instruction.args[0].span;
       if (raw.trimStart().startsWith('[')) {
-        const argv = almostJsonArray(raw);
+        const argv = almostJsonArray(raw) ?? (windows ? windowsPathArray(raw) : undefined);
         ctx.report({
-          messageId: 'invalidJson',
+          messageId: windows ? 'invalidJsonWindows' : 'invalidJson',
           data: { keyword, raw: raw.trim(), suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["program", "argument"]` },
           span,
           // The author already meant exec form; as written, Docker runs the brackets through a shell and fails.
@@ -55,6 +82,9 @@ const rule: Rule<'dockerfile'> = {
         });
         continue;
       }
+      // On Windows the shell form runs under the image's SHELL (cmd or PowerShell), and a container
+      // is stopped through the host's compute service, not by a SIGTERM for PID 1 to forward.
+      if (windows) continue;
       const argv = plainArgv(raw);
       ctx.report({
         messageId: 'shellForm',

@@ -1,9 +1,15 @@
-import type { Edit, Fix, Instruction, Rule, Stage } from '../../_api';
-import { insertLineAfter, insertLineBefore, isRootUser, knownNonRootImage, parseImageReference, userOf } from '../../_helpers/docker-image';
-import { STAGES, type StageGraph } from '../../_helpers/docker-stage';
+import type { Edit, Fix, Instruction, Related, Report, Rule, Stage } from '../../_api';
+import { finalImage, isPrivilegedUser, isWindowsAdmin, privilegeDrop, type Drop, type FinalImage } from '../../_helpers/docker-base';
+import { IMAGES } from '../../_helpers/docker-image-facts';
+import { insertLineAfter, insertLineBefore, isRootUser, userOf } from '../../_helpers/docker-image';
+import { SHELL_SCRIPTS } from '../../_helpers/docker-privilege';
+import { type StageGraph } from '../../_helpers/docker-stage';
+import { baseUser, COMPOSE_BUILDS, describeOrigin, DOCKERFILE_SUMMARY } from '../../_helpers/docker-workspace';
 
-/** A numeric id: it needs no /etc/passwd entry, so it works in every image, scratch included. */
+/** A numeric id: it needs no /etc/passwd entry, so it works in every Linux image, scratch included. */
 const PLACEHOLDER_USER = '10001';
+/** Windows images have no numeric users: ContainerUser is the unprivileged account every base image has. */
+const WINDOWS_USER = 'ContainerUser';
 
 /**
  * Where a `USER` line goes so that build steps keep their user and the container does not run as
@@ -54,45 +60,83 @@ const rule: Rule<'dockerfile'> = {
     kics: ['fd54f200-402c-4333-a5a4-36ef6709af2f', '67fd0c4a-68cf-46d7-8c41-bc9fba7e40ae'],
   },
   messages: {
-    noUser: 'The final stage sets no USER, so the container runs as root (the base image {{image}} is assumed to); add a non-root USER.',
+    noUser: 'The final stage sets no USER, so the container runs as root, as its base image {{image}} does; add a non-root USER.',
+    noUserUnknownBase: 'The final stage sets no USER, so the container runs as whatever user its base image {{image}} sets: root, unless that image sets another USER (Fourfold does not know it). Add a non-root USER to be sure.',
+    baseUserRoot: 'The final stage sets no USER and its base image {{image}}, built by {{dockerfile}}, ends with USER {{user}}, so the container runs as root; add a non-root USER.',
     inheritedRoot: 'The final stage inherits USER {{user}} from stage {{stage}}, so the container runs as root; add a non-root USER.',
     lastUserRoot: 'USER {{user}} is the last USER of the final stage, so the container runs as root; switch back to a non-root user after the steps that need root.',
+    entrypointDrops: 'The final stage sets no USER, so the container runs as root until its entrypoint {{script}} drops to {{user}} with {{tool}} (line {{line}}); make sure every path through the script does, or set USER {{user}} if the entrypoint needs no root.',
+    windowsAdmin: 'The final stage sets no USER, so the container runs as ContainerAdministrator, the administrator account of the Windows base image {{image}}; add USER ContainerUser.',
+    windowsUnknownBase: 'The final stage sets no USER, so the container runs as whatever user its Windows base image {{image}} sets: ContainerAdministrator, unless that image sets another USER (Fourfold does not know it). Add USER ContainerUser to be sure.',
+    lastUserAdmin: 'USER {{user}} is the last USER of the final stage, so the container runs with administrator rights; switch to USER ContainerUser after the steps that need them.',
   },
   fixable: true,
-  // The file as a whole: the user its final stage runs as.
+  // The file as a whole: the user its final stage runs as, and what its base image sets.
   visits: ['FROM'],
+  scope: 'workspace',
+  summaries: [DOCKERFILE_SUMMARY, COMPOSE_BUILDS, SHELL_SCRIPTS],
+  data: [IMAGES],
   check(ctx) {
     const { text } = ctx;
-    const graph = ctx.index(STAGES);
-    const stage = graph.final;
-    if (!stage) return;
+    const image = finalImage(ctx);
+    if (!image) return;
+    const { graph, stage } = image;
     const setting = graph.inForce(stage, 'USER');
+    const addUser = (user: string) => suggestion(`Add USER ${user}`, () => insertUser(text, stage, `USER ${user}`));
 
     if (!setting) {
-      const origin = graph.root(stage);
+      const origin = image.root;
       if (scratchWithoutShell(graph, stage) || origin.image.unresolved) return;
-      const image = parseImageReference(origin.image.resolved);
-      if (image && knownNonRootImage(image)) return;
-      ctx.report({
-        messageId: 'noUser',
-        data: { image: origin.image.resolved },
-        span: stage.image.span,
-        fix: suggestion(`Add USER ${PLACEHOLDER_USER}`, () => insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)),
-      });
+      const known = origin.image.scratch ? { value: 'root', origin: { kind: 'scratch' as const, image: 'scratch' } } : image.chain && baseUser(image.chain);
+      if (known && !isPrivilegedUser(known.value)) return;
+      const drop = privilegeDrop(ctx, image);
+      // The command or the base image's own entrypoint steps down: nothing runs as root but the step itself.
+      if (drop && drop.kind !== 'script') return;
+      const span = stage.image.span;
+      const name = origin.image.scratch ? 'scratch' : stage.image.resolved;
+      if (drop?.kind === 'script') {
+        ctx.report({
+          messageId: 'entrypointDrops',
+          data: { script: drop.script, user: drop.step.user, tool: drop.step.tool, line: drop.line },
+          span,
+          severity: 'info',
+          related: [{ path: drop.script, span: drop.span, message: `${drop.script} line ${drop.line}: ${drop.step.tool} ${drop.step.user}` }],
+        });
+        return;
+      }
+      if (image.windows) {
+        const report: Report = { messageId: known ? 'windowsAdmin' : 'windowsUnknownBase', data: { image: name }, span, fix: addUser(WINDOWS_USER) };
+        if (!known) report.severity = 'medium';
+        ctx.report(withOrigin(report, known?.origin));
+        return;
+      }
+      if (!known) {
+        ctx.report({ messageId: 'noUserUnknownBase', data: { image: name }, span, severity: 'medium', fix: addUser(PLACEHOLDER_USER) });
+        return;
+      }
+      if (known.origin.kind === 'workspace' && known.origin.at) {
+        ctx.report(withOrigin({ messageId: 'baseUserRoot', data: { image: name, dockerfile: known.origin.dockerfile, user: known.value }, span, fix: addUser(PLACEHOLDER_USER) }, known.origin));
+        return;
+      }
+      ctx.report({ messageId: 'noUser', data: { image: name }, span, fix: addUser(PLACEHOLDER_USER) });
       return;
     }
 
     const user = userOf(setting.instruction);
-    if (!isRootUser(user)) return;
-    if (setting.stage !== stage) {
+    if (isWindowsAdmin(user)) {
+      if (setting.stage !== stage) return reportInherited(ctx, image, user, setting.stage, WINDOWS_USER);
+      const word = setting.instruction.args[0];
       ctx.report({
-        messageId: 'inheritedRoot',
-        data: { user, stage: setting.stage.name ?? String(setting.stage.index) },
-        span: stage.image.span,
-        fix: suggestion(`Add USER ${PLACEHOLDER_USER}`, () => insertUser(text, stage, `USER ${PLACEHOLDER_USER}`)),
+        messageId: 'lastUserAdmin',
+        data: { user },
+        span: word?.span ?? setting.instruction.keywordSpan,
+        fix: word ? suggestion(`Replace with USER ${WINDOWS_USER}`, () => ({ span: word.span, newText: WINDOWS_USER })) : undefined,
       });
       return;
     }
+    if (!isRootUser(user)) return;
+    if (isStepDownCertain(ctx, image)) return;
+    if (setting.stage !== stage) return reportInherited(ctx, image, user, setting.stage, PLACEHOLDER_USER);
 
     // `USER root` last. The fix returns to the non-root user the stage had before it, if any: by
     // replacing the word when no RUN needs root afterwards, else by a USER line after the last RUN.
@@ -116,5 +160,28 @@ const rule: Rule<'dockerfile'> = {
     ctx.report({ messageId: 'lastUserRoot', data: { user }, span: word?.span ?? setting.instruction.keywordSpan, fix });
   },
 };
+
+/** A USER root set explicitly and a command that steps down at once (`USER root` + `ENTRYPOINT ["gosu", …]`). */
+function isStepDownCertain(ctx: Parameters<typeof privilegeDrop>[0], image: FinalImage): boolean {
+  const drop: Drop | undefined = privilegeDrop(ctx, image);
+  return drop?.kind === 'command' || drop?.kind === 'base';
+}
+
+function reportInherited(ctx: Parameters<Rule<'dockerfile'>['check']>[0], image: FinalImage, user: string, from: Stage, replacement: string): void {
+  const { stage } = image;
+  ctx.report({
+    messageId: isWindowsAdmin(user) ? 'lastUserAdmin' : 'inheritedRoot',
+    data: { user, stage: from.name ?? String(from.index) },
+    span: stage.image.span,
+    fix: suggestion(`Add USER ${replacement}`, () => insertUser(ctx.text, stage, `USER ${replacement}`)),
+  });
+}
+
+/** Points at the other Dockerfile that decides the user, when one does. */
+function withOrigin(report: Report, origin: Parameters<typeof describeOrigin>[0] | undefined): Report {
+  if (origin?.kind !== 'workspace' || !origin.at) return report;
+  const related: Related = { path: origin.dockerfile, span: origin.at.span, message: `${origin.image} is built by ${describeOrigin(origin)}, which sets this USER` };
+  return { ...report, related: [related] };
+}
 
 export default rule;

@@ -133,6 +133,11 @@ export interface Index<K extends ModelKind, T> {
 export interface Summary<K extends ModelKind, S> {
   name: string;
   model: K;
+  /**
+   * The file names (not paths) this summary is about, when only some files of its model are: a
+   * summary of `text` files (shell scripts) names them, so the index reads those and no others.
+   */
+  fileNames?: RegExp;
   /** Undefined when the file has nothing to say. Must be small and JSON-like. */
   compute(source: Source<K>): S | undefined;
 }

@@ -141,7 +141,8 @@ export class Workspace {
     const hash = contentHash(text);
     if (before?.hash === hash) return false;
     const kind = detectKind(relPath, undefined, text);
-    const keys = this.summaryKeys(languageOf(kind).model);
+    const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+    const keys = this.summaryKeys(languageOf(kind).model).filter((key) => !key.fileNames || key.fileNames.test(name));
     const summaries = new Map<string, unknown>();
     if (keys.length > 0 && !this.engine.skipReason({ path: relPath, text })) {
       const parsed = analysis ?? new Analysis({ path: relPath, text }, kind);
@@ -166,8 +167,12 @@ export class Workspace {
       this.indexed = true;
       return;
     }
-    const models = new Set(this.engine.summaries().map((s) => s.model));
-    const wanted = (name: string) => isParsedKindName(name) && models.has(languageOf(detectKind(name)).model);
+    // Summaries of whole models (every Dockerfile) and of named files of a model (shell scripts).
+    const models = new Set(this.engine.summaries().filter((s) => !s.fileNames).map((s) => s.model));
+    const named = this.engine.summaries().flatMap((s) => (s.fileNames ? [s] : []));
+    const wanted = (name: string) =>
+      (isParsedKindName(name) && models.has(languageOf(detectKind(name)).model)) ||
+      named.some((s) => s.fileNames!.test(name) && languageOf(detectKind(name)).model === s.model);
     const config = this.engine.getConfig();
     for await (const file of walkWorkspace(this.root, { exclude: [...config.exclude, ...this.extraExcludes], signal, accept: wanted })) {
       this.updateIndex(file.relPath, this.read(file.relPath));

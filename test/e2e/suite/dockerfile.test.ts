@@ -192,7 +192,7 @@ suite('Fourfold in VS Code', () => {
   });
 
   test('an untitled Dockerfile is checked too', async () => {
-    const document = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM node:latest\nEXPOSE 22\n' });
+    const document = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM node:latest\nEXPOSE 22\nCMD ["node", "server.js"]\n' });
     await vscode.window.showTextDocument(document, { preview: false });
     assert.equal(document.uri.scheme, 'untitled');
     await waitForFindings(document.uri, 'findings in the untitled document', () =>
