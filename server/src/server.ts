@@ -297,12 +297,21 @@ function diagnosticsOf(checked: Checked): Diagnostic[] {
 /** Problems in each `.fourfold.yaml`, by URI: published with whatever else that file shows. */
 const configDiagnostics = new Map<string, Diagnostic[]>();
 
-function publish(checked: Checked): void {
+/** What was last published per URI, so a re-check caused by another file publishes only a change. */
+const lastPublished = new Map<string, string>();
+
+function publish(checked: Checked, onlyIfChanged = false): void {
   const diagnostics = [...(configDiagnostics.get(checked.uri) ?? []), ...diagnosticsOf(checked)];
+  const key = JSON.stringify([checked.version, diagnostics]);
+  if (onlyIfChanged && lastPublished.get(checked.uri) === key) return;
+  // Remembered for open documents only: a scan's thousands of files keep nothing here.
+  if (live.has(checked.uri)) lastPublished.set(checked.uri, key);
+  else lastPublished.delete(checked.uri);
   background('publishing diagnostics', connection.sendDiagnostics({ uri: checked.uri, version: checked.version, diagnostics }));
 }
 
 function clearDiagnostics(uri: string): void {
+  lastPublished.delete(uri);
   background('clearing diagnostics', connection.sendDiagnostics({ uri, diagnostics: [] }));
 }
 
@@ -329,7 +338,7 @@ function recheckDependents(workspace: Workspace, except: string): void {
     if (entry.workspace !== workspace || entry.relPath === except) continue;
     if (!models.has(languageOf(detectKind(entry.relPath, entry.languageId, entry.text)).model)) continue;
     const document = documents.get(uri);
-    if (document) revalidate(document);
+    if (document) revalidate(document, true);
   }
 }
 
@@ -340,16 +349,19 @@ function recheckUnit(workspace: Workspace, relPath: string): void {
   for (const [uri, entry] of live) {
     if (entry.workspace !== workspace || entry.relPath === relPath || !members.includes(entry.relPath)) continue;
     const document = documents.get(uri);
-    if (document) revalidate(document);
+    if (document) revalidate(document, true);
   }
 }
 
-/** Checks a document again without cascading to its dependents (they are being re-checked already). */
-function revalidate(document: OpenDocument): void {
+/**
+ * Checks a document again without cascading to its dependents (they are being re-checked already).
+ * `onlyIfChanged`: another file caused it, so an unchanged result is not published again.
+ */
+function revalidate(document: OpenDocument, onlyIfChanged = false): void {
   const checked = check(document.uri, document.getText(), document.languageId, document.version);
   live.set(document.uri, checked);
   if (scanned?.has(document.uri)) scanned.set(document.uri, checked);
-  publish(checked);
+  publish(checked, onlyIfChanged);
 }
 
 function scheduleValidation(uri: string): void {

@@ -152,16 +152,15 @@ describe('diagnostics and quick fixes', () => {
       // Above the RUN, not inside its continuation.
       assert.equal(updated, 'FROM alpine:3.20\n# fourfold-ignore docker/curl-pipe-shell: reason\nRUN apt-get update && \\\n    curl -sSL https://x.example/i.sh | sh\nUSER 10001\n');
       const after = await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } }, updated);
-      // The same findings but curl-pipe-shell, the RUN's one line further down.
+      // The same findings but curl-pipe-shell, the RUN's one line further down. (No HEALTHCHECK
+      // finding: the image runs no service of its own, alpine's shell is its command.)
       assert.deepEqual(shown(after), [
         '0:12-0:16 1 docker/eol-base-image',
-        '0:5-0:16 3 docker/healthcheck-missing',
         '0:5-0:16 4 docker/image-not-pinned-digest',
         '3:37-3:38 3 docker/pipe-without-pipefail',
       ]);
       assert.deepEqual(shown(diagnostics), [
         '0:12-0:16 1 docker/eol-base-image',
-        '0:5-0:16 3 docker/healthcheck-missing',
         '0:5-0:16 4 docker/image-not-pinned-digest',
         '2:37-2:38 3 docker/pipe-without-pipefail',
         '2:4-2:8 1 docker/curl-pipe-shell',
@@ -179,7 +178,7 @@ describe('diagnostics and quick fixes', () => {
       const updated = applyTextEdits(text, editsOf(ignore, uri));
       assert.equal(updated, '# syntax=docker/dockerfile:1\n# fourfold-ignore-file docker/image-tag-latest: reason\nFROM alpine\nUSER 10001\n');
       const after = await client.edit(uri, { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }, updated);
-      assert.deepEqual(shown(after), ['2:5-2:11 3 docker/healthcheck-missing', '2:5-2:11 4 docker/image-not-pinned-digest']);
+      assert.deepEqual(shown(after), ['2:5-2:11 4 docker/image-not-pinned-digest'], 'alpine with no command of its own needs no HEALTHCHECK');
     }));
 
   test('"Fix all": per rule among the quick fixes, and for the whole file as source.fixAll', () =>
@@ -233,7 +232,8 @@ describe('diagnostics and quick fixes', () => {
       );
       const broken = fileUri(path.join(root, 'broken.dockerfile'));
       const parse = await client.open(broken, 'dockerfile', 'FROM\nRUN <<EOF\necho never closed\n');
-      assert.deepEqual(shown(parse), ['0:0-0:4 2 fourfold/parse-error', '0:4-0:4 1 docker/user-root', '1:4-1:9 2 fourfold/parse-error']);
+      // An image nobody named is not known to run as root: user-root says so at medium (Warning).
+      assert.deepEqual(shown(parse), ['0:0-0:4 2 fourfold/parse-error', '0:4-0:4 2 docker/user-root', '1:4-1:9 2 fourfold/parse-error']);
       const rules = await client.executeCommand<{ id: string }[]>('fourfold.server.ruleList');
       assert.deepEqual(rules.map((r) => r.id).sort(), allRules.map((r) => r.id).sort());
     }));
@@ -348,13 +348,12 @@ describe('workspace scan', () => {
     try {
       const sub = fileUri(path.join(root, 'services/api/Containerfile'));
       const summary = await client.executeCommand<{ files: number; findings: number; cancelled: boolean }>('fourfold.server.scanWorkspace');
-      assert.deepEqual(summary, { files: 3, findings: 14, cancelled: false, skipped: 0 }, 'the two Dockerfiles and the .gitignore: every text file is checked');
+      assert.deepEqual(summary, { files: 3, findings: 13, cancelled: false, skipped: 0 }, 'the two Dockerfiles and the .gitignore: every text file is checked');
       const top = fileUri(path.join(root, 'Dockerfile'));
       assert.deepEqual(shown(client.diagnostics.get(top)!), DOCKERFILE_FINDINGS);
       assert.deepEqual(shown(client.diagnostics.get(sub)!), [
         '0:12-0:15 1 docker/eol-base-image',
         '0:5-0:15 1 docker/user-root',
-        '0:5-0:15 3 docker/healthcheck-missing',
         '0:5-0:15 4 docker/image-not-pinned-digest',
         '1:13-1:20 3 docker/package-cache-not-cleaned',
         '1:21-1:26 4 docker/pip-unpinned',
@@ -379,7 +378,7 @@ describe('workspace scan', () => {
           ['services/api/Containerfile', sub],
         ] as const
       ).flatMap(([rel, u]) => client.diagnostics.get(u)!.map((d) => `${rel} ${d.code}`));
-      assert.equal(published.length, 14);
+      assert.equal(published.length, 13);
       assert.deepEqual(results.map((r) => `${r.locations[0].physicalLocation.artifactLocation.uri} ${r.ruleId}`).sort(), published.sort());
 
       // A scanned file keeps its findings after it is opened and closed.

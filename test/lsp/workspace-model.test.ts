@@ -51,7 +51,7 @@ describe('the workspace model in the editor', () => {
       const [finding] = userRoot(after);
       assert.ok(finding, `user-root on app/Dockerfile after the base changed; got ${after.map((d) => d.code).join(', ')}`);
       assert.equal(finding.range.start.line, 0);
-      assert.match(finding.message, /built by base\/Dockerfile, ends with USER root/);
+      assert.match(String(finding.message), /built by base\/Dockerfile, ends with USER root/);
       assert.equal(finding.relatedInformation?.[0]?.location.uri, base);
       assert.match(finding.relatedInformation?.[0]?.message ?? '', /base\/Dockerfile line 3/);
 

@@ -29,6 +29,8 @@ function reports(rule: AnyRule, file: string): Report[] {
   const text = fs.readFileSync(file, 'utf8');
   const analysis = new Analysis({ path: path.basename(file), text });
   const out: Report[] = [];
+  // Folder fixtures hold files of other kinds too (a compose file beside the Dockerfiles).
+  if (rule.model !== 'text' && analysis.modelKind !== rule.model) return out;
   rule.check({
     model: rule.model === 'text' ? text : analysis.model,
     text,
