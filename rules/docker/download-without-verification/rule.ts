@@ -62,9 +62,10 @@ const rule: Rule<'dockerfile'> = {
     for (const step of ctx.index(RUN_STEPS)) {
       const cmds = step.commands;
       if (cmds.some((cmd) => VERIFIERS.test(cmd.name))) continue;
-      let end = 0; // index in cmds just past the current pipeline
+      // Where each command stands, to look only at the commands after a download's pipeline.
+      const position = new Map<Command, number>();
+      cmds.forEach((cmd, i) => position.set(cmd, i));
       for (const pipeline of pipelinesOf(cmds)) {
-        end += pipeline.length;
         const download = pipeline[0] && downloadedFile(pipeline[0]);
         if (!download) continue;
         const consumer = pipeline[1];
@@ -73,7 +74,7 @@ const rule: Rule<'dockerfile'> = {
           ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action: 'unpacks' }, span: pipeline[0].program!.span });
           continue;
         }
-        for (let i = end; i < cmds.length; i++) {
+        for (let i = position.get(pipeline[pipeline.length - 1])! + 1; i < cmds.length; i++) {
           const action = installs(cmds[i], download.file);
           if (!action) continue;
           ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action }, span: pipeline[0].program!.span });

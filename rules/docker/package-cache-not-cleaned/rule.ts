@@ -76,7 +76,8 @@ const rule: Rule<'dockerfile'> = {
     for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
       const mounts = mountTargets(step.run);
       const cmds = step.commands;
-      const words = cmds.flatMap((c) => c.words);
+      // Words of commands that change nothing (`dnf install --assumeno`, `pip install --dry-run`) are left out.
+      const words = cmds.flatMap((c) => (c.package?.dryRun ? [] : c.words));
       // Commands come in source order, except those of an `sh -c '…'` string, which follow their shell.
       if (cmds.some((c) => c.nested)) words.sort((a, b) => a.span.start - b.span.start);
 
