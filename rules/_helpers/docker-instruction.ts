@@ -2,7 +2,7 @@
 // the instructions among a rule's nodes with those ONBUILD wraps, variable expansion (one pass over
 // the stage graph per analysis), the ports EXPOSE declares, exec-form conversion and the sensitive
 // file names that must not be copied into an image. No checks live here.
-import type { Flag, Index, Instruction, Source, Stage, Word } from '../_api';
+import type { DockerfileModel, Flag, Index, Instruction, Source, Stage, Word } from '../_api';
 import { STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- instructions
@@ -47,65 +47,102 @@ export function expandVariables(text: string, lookup: (name: string) => string |
 /** Instructions whose arguments Docker itself expands (in RUN, CMD and ENTRYPOINT the shell does). */
 const EXPANDED = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
+/** A variable's value where an instruction reads it: a string, or undefined when it is set but not known (or not set). */
+export type Lookup = (name: string) => string | undefined;
+
+/** Sets every pair of an ENV or ARG, each value expanded with what was in force before the instruction (as Docker does). */
+function assignments(instruction: Instruction, lookup: Lookup, globals: ReadonlyMap<string, string | undefined>, isSet: (name: string) => boolean): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (const pair of instruction.pairs) {
+    if (instruction.keyword === 'ARG' && pair.value === undefined) {
+      // `ARG NAME` keeps a value already in force, else takes the global default.
+      if (!isSet(pair.key)) out.push([pair.key, globals.get(pair.key)]);
+      continue;
+    }
+    out.push([pair.key, expandVariables(pair.value ?? '', lookup)]);
+  }
+  return out;
+}
+
+/** The global ARGs (before the first FROM) with their defaults expanded; undefined where a value is not known. */
+function globalValues(model: DockerfileModel): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  for (const instruction of model.instructions) {
+    if (instruction.stageIndex >= 0) break;
+    if (instruction.keyword !== 'ARG') continue;
+    for (const pair of instruction.pairs) out.set(pair.key, pair.value === undefined ? undefined : expandVariables(pair.value, (name) => out.get(name)));
+  }
+  return out;
+}
+
+/**
+ * Calls `visit` for every instruction of every stage (an ONBUILD one with its wrapper) with the
+ * variables in force just before it: the ENV of the stages its stage is built on, and its own
+ * stage's ENV and ARG before it (an ARG without a default takes the global one). ENV and ARG
+ * values are expanded as Docker expands them, so `ENV PORT=$APP_PORT` after `ARG APP_PORT=8080`
+ * reads 8080. One walk down the tree of `FROM <stage>`, ENV set on the way down and restored on
+ * the way up, so a chain of thousands of stages is read once.
+ */
+export function walkVariables(source: Source<'dockerfile'>, visit: (instruction: Instruction, stage: Stage, lookup: Lookup) => void): void {
+  const { model } = source;
+  const graph = source.index(STAGES);
+  const globals = globalValues(model);
+  const children = model.stages.map((): Stage[] => []);
+  const roots: Stage[] = [];
+  for (const stage of model.stages) {
+    const base = graph.base(stage);
+    (base ? children[base.index] : roots).push(stage);
+  }
+  // ENV inherited from the stages above; a key present with an undefined value is set, to something unknown.
+  const env = new Map<string, string | undefined>();
+  let local = new Map<string, string | undefined>();
+  const lookup: Lookup = (name) => (local.has(name) ? local.get(name) : env.get(name));
+  const isSet = (name: string) => local.has(name) || env.has(name);
+  const stack: { stage: Stage; restore?: [string, boolean, string | undefined][] }[] = roots.map((stage) => ({ stage }));
+  while (stack.length > 0) {
+    const { stage, restore } = stack.pop()!;
+    if (restore) {
+      for (let i = restore.length - 1; i >= 0; i--) {
+        const [key, had, value] = restore[i];
+        if (had) env.set(key, value);
+        else env.delete(key);
+      }
+      continue;
+    }
+    local = new Map();
+    // What this stage's ENV sets, for the stages built on it (they inherit its ENV, not its ARGs).
+    const exported = new Map<string, string | undefined>();
+    for (const instruction of stage.instructions) {
+      visit(instruction, stage, lookup);
+      if (instruction.onbuild) visit(instruction.onbuild, stage, lookup);
+      if (instruction.keyword !== 'ENV' && instruction.keyword !== 'ARG') continue;
+      for (const [key, value] of assignments(instruction, lookup, globals, isSet)) {
+        local.set(key, value);
+        if (instruction.keyword === 'ENV') exported.set(key, value);
+      }
+    }
+    const saved: [string, boolean, string | undefined][] = [];
+    for (const [key, value] of exported) {
+      saved.push([key, env.has(key), env.get(key)]);
+      env.set(key, value);
+    }
+    stack.push({ stage, restore: saved });
+    for (const child of children[stage.index]) stack.push({ stage: child });
+  }
+}
+
 /**
  * Every argument with a `$` of the instructions Docker expands, with its value where every variable
- * in it is known (undefined where one is not). Visible at an instruction: the ENV of the stages its
- * stage is built on, and its own stage's ENV and ARG before it (an ARG without a default takes the
- * global one). One walk down the tree of `FROM <stage>`, ENV set on the way down and restored on the
- * way up, so a chain of thousands of stages is read once.
+ * in it is known (undefined where one is not), as `walkVariables` sees them.
  */
 export const EXPANSIONS: Index<'dockerfile', ReadonlyMap<Word, string | undefined>> = {
   name: 'docker.expansions',
   compute(source) {
-    const { model } = source;
-    const graph = source.index(STAGES);
     const out = new Map<Word, string | undefined>();
-    const children = model.stages.map((): Stage[] => []);
-    const roots: Stage[] = [];
-    for (const stage of model.stages) {
-      const base = graph.base(stage);
-      (base ? children[base.index] : roots).push(stage);
-    }
-    const env = new Map<string, string>();
-    let local = new Map<string, string | undefined>();
-    const lookup = (name: string) => (local.has(name) ? local.get(name) : env.get(name));
-    const stack: { stage: Stage; restore?: [string, string | undefined][] }[] = roots.map((stage) => ({ stage }));
-    while (stack.length > 0) {
-      const { stage, restore } = stack.pop()!;
-      if (restore) {
-        for (let i = restore.length - 1; i >= 0; i--) {
-          const [key, value] = restore[i];
-          if (value === undefined) env.delete(key);
-          else env.set(key, value);
-        }
-        continue;
-      }
-      local = new Map();
-      for (const instruction of stage.instructions) {
-        for (const target of instruction.onbuild ? [instruction, instruction.onbuild] : [instruction]) {
-          if (!EXPANDED.has(target.keyword)) continue;
-          for (const word of target.args) if (word.value.includes('$')) out.set(word, expandVariables(word.value, lookup));
-        }
-        if (instruction.keyword === 'ENV') {
-          for (const pair of instruction.pairs) local.set(pair.key, pair.value ?? '');
-        } else if (instruction.keyword === 'ARG') {
-          for (const pair of instruction.pairs) {
-            if (pair.value === undefined && (local.has(pair.key) || env.has(pair.key))) continue;
-            local.set(pair.key, pair.value ?? model.globalArgs.get(pair.key));
-          }
-        }
-      }
-      // Stages built on this one inherit its ENV, not its ARGs.
-      const saved: [string, string | undefined][] = [];
-      for (const instruction of graph.own(stage, 'ENV')) {
-        for (const pair of instruction.pairs) {
-          saved.push([pair.key, env.get(pair.key)]);
-          env.set(pair.key, pair.value ?? '');
-        }
-      }
-      stack.push({ stage, restore: saved });
-      for (const child of children[stage.index]) stack.push({ stage: child });
-    }
+    walkVariables(source, (instruction, _stage, lookup) => {
+      if (!EXPANDED.has(instruction.keyword)) return;
+      for (const word of instruction.args) if (word.value.includes('$')) out.set(word, expandVariables(word.value, lookup));
+    });
     return out;
   },
 };

@@ -7,6 +7,7 @@
 // the fixes use. No checks live here.
 import type { Edit, Index, Instruction, ShellCommand, Source, Span, Word } from '../_api';
 import { shiftMap, tokenizeShell, type OffsetMap } from '../_api';
+import { expandVariables, walkVariables } from './docker-instruction';
 import { STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- RUN instructions and commands
@@ -732,4 +733,65 @@ export function isRegistryPackage(value: string): boolean {
   if (/^(git|github|gitlab|bitbucket|gist|file|https?|npm|link|workspace)[+:]/.test(value)) return false;
   if (!value.startsWith('@') && value.includes('/')) return false;
   return true;
+}
+
+// ---------------------------------------------------------------- variables in RUN
+
+/** Builtins that set the variables named by their operands (`export URL=…`, `read -r NAME`). */
+const SETTERS = new Set(['export', 'declare', 'typeset', 'local', 'readonly', 'read', 'getopts', 'unset']);
+
+/** Names the script of a RUN sets itself: these hide the ARG or ENV of the same name. */
+function namesSetIn(step: RunStep, text: string): Set<string> {
+  const out = new Set<string>();
+  const name = (value: string) => /^[A-Za-z_]\w*/.exec(value)?.[0];
+  for (const cmd of step.commands) {
+    for (const a of cmd.assignments) out.add(name(a.value)!);
+    if (!SETTERS.has(cmd.name)) continue;
+    for (const a of cmd.args) {
+      const n = a.value.startsWith('-') ? undefined : name(a.value);
+      if (n) out.add(n);
+    }
+  }
+  // `for NAME in …` headers are no commands.
+  for (const match of text.slice(step.run.span.start, step.run.span.end).matchAll(/\bfor\s+([A-Za-z_]\w*)/g)) out.add(match[1]);
+  return out;
+}
+
+/**
+ * Words of RUN commands with a `$`, with their value where the shell would expand every variable in
+ * them to an ARG or ENV value this file gives (undefined where one is not known): `wget
+ * ${DEB_SITE}/x.deb` after `ARG DEB_SITE=http://deb.debian.org/debian`. Left out: words in single
+ * quotes, words of `sh -c` strings (approximate spans), exec form (no shell expands it), ONBUILD RUNs
+ * (they run in another build), and variables the RUN sets itself.
+ */
+export const RUN_VALUES: Index<'dockerfile', ReadonlyMap<Word, string | undefined>> = {
+  name: 'docker.runValues',
+  compute(source) {
+    const out = new Map<Word, string | undefined>();
+    const steps = new Map<Instruction, RunStep>();
+    for (const step of source.index(RUN_STEPS)) if (!step.onbuild && !step.run.jsonForm) steps.set(step.run, step);
+    if (steps.size === 0) return out;
+    walkVariables(source, (instruction, _stage, lookup) => {
+      const step = instruction.keyword === 'RUN' ? steps.get(instruction) : undefined;
+      if (!step) return;
+      let own: Set<string> | undefined;
+      for (const cmd of step.commands) {
+        if (cmd.nested) continue;
+        for (const word of cmd.words) {
+          if (!word.value.includes('$') || source.text.slice(word.span.start, word.span.end).includes("'")) continue;
+          own ??= namesSetIn(step, source.text);
+          const shadowed = own;
+          out.set(word, expandVariables(word.value, (name) => (shadowed.has(name) ? undefined : lookup(name))));
+        }
+      }
+    });
+    return out;
+  },
+};
+
+/** A word of a RUN command as the shell expands it, where the file says what its variables hold. */
+export function shellWord(source: Source<'dockerfile'>, word: Word): { value: string; known: boolean } {
+  if (!word.value.includes('$')) return { value: word.value, known: true };
+  const value = source.index(RUN_VALUES).get(word);
+  return value === undefined ? { value: word.value, known: false } : { value, known: true };
 }
