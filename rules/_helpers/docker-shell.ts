@@ -8,7 +8,6 @@
 import type { Edit, Index, Instruction, ShellCommand, Source, Span, Word } from '../_api';
 import { shiftMap, tokenizeShell, type OffsetMap } from '../_api';
 import { expandVariables, walkVariables } from './docker-instruction';
-import { STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- RUN instructions and commands
 
@@ -34,21 +33,6 @@ export const RUN_STEPS: Index<'dockerfile', readonly RunStep[]> = {
       if (run) out.push({ run, outer: ins, stageIndex: ins.stageIndex, onbuild: run !== ins, commands: commandsOf(run, text, model.escape) });
     }
     return out;
-  },
-};
-
-/**
- * The RUN steps whose layers can end up in an image: those of stages that ship (see
- * `StageGraph.ships`), not of a builder that is only copied from. What cache and cleanup rules check.
- */
-export const SHIPPED_RUN_STEPS: Index<'dockerfile', readonly RunStep[]> = {
-  name: 'docker.shippedRunSteps',
-  compute(source) {
-    const graph = source.index(STAGES);
-    return source.index(RUN_STEPS).filter((step) => {
-      const stage = graph.stages[step.stageIndex];
-      return !stage || graph.ships(stage);
-    });
   },
 };
 

@@ -1,5 +1,6 @@
 import type { Rule } from '../../_api';
-import { mountTargets, namedPackages, removesPath, SHIPPED_RUN_STEPS, type Command, type PackageCommand } from '../../_helpers/docker-shell';
+import { SHIPPING } from '../../_helpers/docker-ship';
+import { mountTargets, namedPackages, removesPath, RUN_STEPS, type Command, type PackageCommand } from '../../_helpers/docker-shell';
 
 const APT_LISTS = /^\/var\/lib\/apt\/lists(\/|$)/;
 
@@ -32,7 +33,10 @@ const rule: Rule<'dockerfile'> = {
   },
   visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
+    const shipping = ctx.index(SHIPPING);
+    for (const step of ctx.index(RUN_STEPS)) {
+      // In a stage that is only copied from, the lists stay behind unless they are copied out.
+      if (!shipping.stepReaches(step, ['/var/lib/apt/lists'])) continue;
       if (mountTargets(step.run).some((t) => t === '/var/lib/apt' || APT_LISTS.test(t))) continue;
       // Follow the lists through the RUN: `apt-get update` fetches them, `rm` removes them. An
       // install from the repositories with no update before it relies on lists an earlier layer
