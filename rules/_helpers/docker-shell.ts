@@ -779,3 +779,72 @@ export function shellWord(source: Source<'dockerfile'>, word: Word): { value: st
   const value = source.index(RUN_VALUES).get(word);
   return value === undefined ? { value: word.value, known: false } : { value, known: true };
 }
+
+// ---------------------------------------------------------------- downloads
+
+/** A file a `curl` or `wget` fetches, with its URL as the shell expands it. */
+export interface Download {
+  command: Command;
+  /** The URL, variables substituted where the file says what they hold. */
+  url: string;
+  urlWord: Word;
+  /** Where it is saved (`-o`, `-O`, `--output-document`), else the URL's last path segment. */
+  file: string;
+  /** True when `-o`/`-O` names the file: otherwise curl prints it and wget names it after the URL. */
+  saved: boolean;
+}
+
+/** The `-o FILE` / `-O FILE` / `--output FILE` / `--output-document=FILE` of a download. */
+function outputName(cmd: Command): string | undefined {
+  const args = cmd.args.map((a) => a.value);
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (cmd.name === 'curl' && (v === '-o' || v === '--output')) return args[i + 1];
+    if (cmd.name === 'wget' && (v === '-O' || v === '--output-document')) return args[i + 1];
+    if (v.startsWith('--output=') || v.startsWith('--output-document=')) return v.slice(v.indexOf('=') + 1);
+    if (cmd.name === 'curl' && /^-[a-zA-Z]*o$/.test(v)) return args[i + 1];
+    if (cmd.name === 'wget' && /^-[a-zA-Z]*O$/.test(v)) return args[i + 1];
+  }
+  return undefined;
+}
+
+/** What a `curl`/`wget` command downloads, if it has a URL (read through ARG and ENV values). */
+export function downloadOf(source: Source<'dockerfile'>, cmd: Command): Download | undefined {
+  if (cmd.name !== 'curl' && cmd.name !== 'wget') return undefined;
+  for (const word of cmd.args) {
+    const { value } = shellWord(source, word);
+    if (!/^(?:https?|ftp):\/\//i.test(value)) continue;
+    const path = value.replace(/[?#].*$/, '');
+    const output = outputName(cmd);
+    return { command: cmd, url: value, urlWord: word, file: output ?? path.slice(path.lastIndexOf('/') + 1), saved: output !== undefined };
+  }
+  return undefined;
+}
+
+/** Commands that install, unpack or run a file given to them. */
+const CONSUMERS = new Set(['tar', 'unzip', 'dpkg', 'rpm', 'gunzip', 'bsdtar', 'install', 'java', 'sh', 'bash', 'python', 'python3', 'pip', 'pip3', 'gem', 'apk', 'yum', 'dnf', 'microdnf', 'apt', 'apt-get', 'gdebi', 'zypper', 'mv', 'cp', 'chmod']);
+
+/** What a command does with a downloaded `file`: `unpacks`, `installs` or `runs`; undefined when it does not name it. */
+export function usesDownload(cmd: Command, file: string): 'unpacks' | 'installs' | 'runs' | undefined {
+  if (!CONSUMERS.has(cmd.name) || file === '') return undefined;
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const mentions = cmd.args.some((a) => a.value === file || a.value.endsWith(`/${base}`) || a.value === base);
+  if (!mentions) return undefined;
+  if (cmd.name === 'tar' || cmd.name === 'unzip' || cmd.name === 'gunzip' || cmd.name === 'bsdtar') return 'unpacks';
+  if (cmd.name === 'chmod' || cmd.name === 'mv' || cmd.name === 'cp') return 'installs';
+  return cmd.name === 'sh' || cmd.name === 'bash' || cmd.name.startsWith('python') || cmd.name === 'java' ? 'runs' : 'installs';
+}
+
+/** Key handling that checks nothing by itself: `gpg --dearmor` of a repository key, `--import`, `--recv-keys`. */
+const GPG_KEY_HANDLING = /^--(?:dearmou?r|enarmou?r|import|recv-keys?|receive-keys|export|fingerprint|list-keys|show-keys)$/;
+
+/**
+ * Whether a command checks a download: a checksum tool (`sha256sum -c`, or any use of one, as scripts
+ * compare its output), a signature check (`gpg --verify`, `gpgv`, cosign, minisign, `rpm -K`…). A
+ * gpg that only converts or imports keys checks nothing.
+ */
+export function verifiesDownloads(cmd: Command): boolean {
+  if (/^(?:sha(?:1|224|256|384|512)sum|shasum|b2sum|md5sum|cksum|gpgv2?|cosign|minisign|signify|slsa-verifier|rpmkeys|openssl|sq|ssh-keygen|debsig-verify|dpkg-sig)$/.test(cmd.name)) return true;
+  if (cmd.name === 'gpg' || cmd.name === 'gpg2') return !cmd.args.some((a) => GPG_KEY_HANDLING.test(a.value)) || cmd.args.some((a) => /^--verify/.test(a.value));
+  return cmd.name === 'rpm' && cmd.args.some((a) => a.value === '--checksig' || /^-[a-zA-Z]*K/.test(a.value));
+}
