@@ -55,8 +55,12 @@ const rule: Rule<'dockerfile'> = {
     for (const node of ctx.nodes) {
       for (const [instruction, wrapped] of [[node, false], [node.onbuild, true]] as const) {
         if (!instruction || (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD')) continue;
-        for (const source of copySources(instruction)) {
-          const found = sensitiveSource(source.value);
+        const sources = copySources(instruction);
+        // A single file copied to a credential location (`COPY config.json /root/.docker/config.json`) is known by where it goes.
+        const dest = instruction.args.at(-1)!;
+        const byDest = sources.length === 1 && !/\/$/.test(dest.value) && !/[*?[]|^\.?\/?$/.test(sources[0].value) && !/\/$/.test(sources[0].value) ? sensitiveSource(dest.value) : undefined;
+        for (const source of sources) {
+          const found = sensitiveSource(source.value) ?? byDest;
           if (!found) continue;
           const data = { keyword: instruction.keyword, source: source.value, what: found.what };
           shipping ??= ctx.index(SHIPPING);
