@@ -138,7 +138,9 @@ function plainHttpDownloads(source: Parameters<typeof downloadOf>[0], step: RunS
       action = usesDownload(next, download.file);
     }
     if (!action) continue;
-    out.push({ messageId: 'plainHttpDownload', data: { downloader: cmd.name, url: download.url, file: download.file, action, tool: next.name }, span: cmd.program!.span });
+    // Name the server, not the whole URL: other parts may come from defaults that differ on this path.
+    const origin = /^[a-z]+:\/\/[^/]+/i.exec(download.url)![0];
+    out.push({ messageId: 'plainHttpDownload', data: { downloader: cmd.name, origin, file: download.file, action, tool: next.name }, span: cmd.program!.span });
   }
   return out;
 }
@@ -168,7 +170,7 @@ const rule: Rule<'dockerfile'> = {
     aptUnauthenticated: '`{{option}}` lets apt install packages whose signatures do not verify: a tampered package or mirror goes unnoticed. Import the repository key instead.',
     apkUntrusted: '`apk add --allow-untrusted` installs packages without a trusted signature. Add the signing key to /etc/apk/keys instead.',
     packageSignatureOff: '`{{option}}` makes {{tool}} skip package signature checks: a tampered package or mirror goes unnoticed. Import the repository GPG key instead.',
-    plainHttpDownload: '`{{downloader}}` fetches {{file}} over plain HTTP ({{url}}) and this RUN {{action}} it with `{{tool}}`, with no checksum or signature check: anyone on the network path can swap it (dpkg and apt check no signature on a local .deb). Fetch it over https and verify its SHA-256 or signature before using it.',
+    plainHttpDownload: '`{{downloader}}` fetches {{file}} over plain HTTP from {{origin}} and this RUN {{action}} it with `{{tool}}`, with no checksum or signature check: anyone on the network path can swap it (dpkg and apt check no signature on a local .deb). Fetch it over https and verify its SHA-256 or signature before using it.',
   },
   visits: ['RUN', 'ONBUILD'],
   // One download, one finding: fetched over plain HTTP and used unverified is the graver form of the same problem.
