@@ -790,8 +790,6 @@ export interface Download {
   urlWord: Word;
   /** Where it is saved (`-o`, `-O`, `--output-document`), else the URL's last path segment. */
   file: string;
-  /** True when `-o`/`-O` names the file: otherwise curl prints it and wget names it after the URL. */
-  saved: boolean;
 }
 
 /** The `-o FILE` / `-O FILE` / `--output FILE` / `--output-document=FILE` of a download. */
@@ -816,7 +814,7 @@ export function downloadOf(source: Source<'dockerfile'>, cmd: Command): Download
     if (!/^(?:https?|ftp):\/\//i.test(value)) continue;
     const path = value.replace(/[?#].*$/, '');
     const output = outputName(cmd);
-    return { command: cmd, url: value, urlWord: word, file: output ?? path.slice(path.lastIndexOf('/') + 1), saved: output !== undefined };
+    return { command: cmd, url: value, urlWord: word, file: output ?? path.slice(path.lastIndexOf('/') + 1) };
   }
   return undefined;
 }
@@ -833,6 +831,38 @@ export function usesDownload(cmd: Command, file: string): 'unpacks' | 'installs'
   if (cmd.name === 'tar' || cmd.name === 'unzip' || cmd.name === 'gunzip' || cmd.name === 'bsdtar') return 'unpacks';
   if (cmd.name === 'chmod' || cmd.name === 'mv' || cmd.name === 'cp') return 'installs';
   return cmd.name === 'sh' || cmd.name === 'bash' || cmd.name.startsWith('python') || cmd.name === 'java' ? 'runs' : 'installs';
+}
+
+/**
+ * The first command after position `after` of `cmds` that unpacks, installs or runs a downloaded
+ * `file`, found through an index of the consumers' arguments by base name: built once per RUN, so a
+ * RUN of thousands of downloads is read once, not once per download.
+ */
+export function downloadConsumers(cmds: readonly Command[]): (file: string, after: number) => { command: Command; action: 'unpacks' | 'installs' | 'runs' } | undefined {
+  const byName = new Map<string, number[]>();
+  cmds.forEach((cmd, i) => {
+    if (!CONSUMERS.has(cmd.name)) return;
+    for (const a of cmd.args) {
+      const base = a.value.slice(a.value.lastIndexOf('/') + 1);
+      const list = byName.get(base);
+      if (!list) byName.set(base, [i]);
+      else if (list.at(-1) !== i) list.push(i);
+    }
+  });
+  return (file, after) => {
+    // Every command listed under the file's base name mentions it (`usesDownload` asks no more).
+    const list = byName.get(file.slice(file.lastIndexOf('/') + 1)) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid] <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const command = cmds[list[lo]];
+    const action = command && usesDownload(command, file);
+    return action ? { command, action } : undefined;
+  };
 }
 
 /** Key handling that checks nothing by itself: `gpg --dearmor` of a repository key, `--import`, `--recv-keys`. */

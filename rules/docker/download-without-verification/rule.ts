@@ -1,5 +1,5 @@
 import type { Rule } from '../../_api';
-import { downloadOf, pipelinesOf, RUN_STEPS, usesDownload, verifiesDownloads, type Command, type Download } from '../../_helpers/docker-shell';
+import { downloadConsumers, downloadOf, pipelinesOf, RUN_STEPS, verifiesDownloads, type Command, type Download } from '../../_helpers/docker-shell';
 
 /** Files worth verifying: packages, archives and binaries. */
 const PACKAGE = /\.(?:tar(?:\.(?:gz|bz2|xz|zst))?|tgz|tbz2?|txz|zip|deb|rpm|apk|whl|jar|war|gem|nupkg|bin|run|appimage|msi|exe|sh)$/i;
@@ -32,6 +32,7 @@ const rule: Rule<'dockerfile'> = {
       // Where each command stands, to look only at the commands after a download's pipeline.
       const position = new Map<Command, number>();
       cmds.forEach((cmd, i) => position.set(cmd, i));
+      const consumerOf = downloadConsumers(cmds);
       for (const pipeline of pipelinesOf(cmds)) {
         const download = packageDownload(pipeline[0] && downloadOf(ctx, pipeline[0]));
         if (!download) continue;
@@ -41,12 +42,8 @@ const rule: Rule<'dockerfile'> = {
           ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action: 'unpacks' }, span: pipeline[0].program!.span });
           continue;
         }
-        for (let i = position.get(pipeline[pipeline.length - 1])! + 1; i < cmds.length; i++) {
-          const action = usesDownload(cmds[i], download.file);
-          if (!action) continue;
-          ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action }, span: pipeline[0].program!.span });
-          break;
-        }
+        const use = consumerOf(download.file, position.get(pipeline[pipeline.length - 1])!);
+        if (use) ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action: use.action }, span: pipeline[0].program!.span });
       }
     }
   },

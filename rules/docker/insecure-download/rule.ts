@@ -1,5 +1,5 @@
 import type { Report, Rule, Word } from '../../_api';
-import { clusterHas, downloadOf, RUN_STEPS, usesDownload, verifiesDownloads, type Command, type RunStep } from '../../_helpers/docker-shell';
+import { clusterHas, downloadConsumers, downloadOf, RUN_STEPS, verifiesDownloads, type Command, type RunStep } from '../../_helpers/docker-shell';
 
 const CURL_VALUE_LETTERS = 'dHuXAeErTwxyzbcCKmQUYFo';
 const FALSE = /^(false|0|no|off)$/i;
@@ -127,20 +127,20 @@ function plainHttpDownloads(source: Parameters<typeof downloadOf>[0], step: RunS
   const out: Finding[] = [];
   const position = new Map<Command, number>();
   cmds.forEach((cmd, i) => position.set(cmd, i));
+  const consumerOf = downloadConsumers(cmds);
+  const pipedInto = new Map<Command, Command>();
+  for (const cmd of cmds) if (cmd.pipedFrom) pipedInto.set(cmd.pipedFrom, cmd);
   for (const cmd of cmds) {
     const download = downloadOf(source, cmd);
     if (!download || !PLAIN_HTTP.test(download.url)) continue;
-    // `curl http://… | tar x`: the stream is unpacked as it arrives.
-    let next = cmds[position.get(cmd)! + 1];
-    let action = cmd.next === '|' && next && ['tar', 'bsdtar', 'sh', 'bash'].includes(next.name) ? (next.name.endsWith('tar') ? 'unpacks' : 'runs') : undefined;
-    for (let i = position.get(cmd)! + 1; !action && i < cmds.length; i++) {
-      next = cmds[i];
-      action = usesDownload(next, download.file);
-    }
-    if (!action) continue;
+    // `curl http://… | tar x`: the stream is unpacked (or run) as it arrives.
+    const piped = pipedInto.get(cmd);
+    const streamed = piped && ['tar', 'bsdtar', 'sh', 'bash'].includes(piped.name) ? { command: piped, action: piped.name.endsWith('tar') ? 'unpacks' : 'runs' } : undefined;
+    const use = streamed ?? consumerOf(download.file, position.get(cmd)!);
+    if (!use) continue;
     // Name the server, not the whole URL: other parts may come from defaults that differ on this path.
     const origin = /^[a-z]+:\/\/[^/]+/i.exec(download.url)![0];
-    out.push({ messageId: 'plainHttpDownload', data: { downloader: cmd.name, origin, file: download.file, action, tool: next.name }, span: cmd.program!.span });
+    out.push({ messageId: 'plainHttpDownload', data: { downloader: cmd.name, origin, file: download.file, action: use.action, tool: use.command.name }, span: cmd.program!.span });
   }
   return out;
 }
