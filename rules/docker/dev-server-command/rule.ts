@@ -54,6 +54,7 @@ function devServer(words: Word[], jpdaAddress: string | undefined): DevServer | 
     }
     if ((v === 'next' || v === 'nuxt' || v === 'vite' || v === 'astro') && next === 'dev') return { name: `\`${v} dev\``, at: words[i] };
     if (v === 'ng' && next === 'serve') return { name: '`ng serve`', at: words[i] };
+    if (v === 'dotnet' && (next === 'run' || next === 'watch')) return { name: `\`dotnet ${next}\` (it builds from source at start-up, with the SDK in the image)`, at: words[i + 1] };
     if (v === 'artisan' && next === 'serve') return { name: '`php artisan serve`', at: words[i] };
     if ((v === 'uvicorn' || v === 'gunicorn' || v === 'hypercorn') && values.includes('--reload')) return { name: `\`${v} --reload\``, at: words[i] };
   }
