@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Analysis } from '../../server/src/engine/analysis';
-import { EXPANSIONS } from '../../rules/_helpers/docker-instruction';
+import type { DockerfileModel } from '../../rules/_api';
+import { EXPANSIONS, expandedWord } from '../../rules/_helpers/docker-instruction';
 import { RUN_STEPS, RUN_VALUES } from '../../rules/_helpers/docker-shell';
 
 /** Each expanded argument of the instructions Docker expands: [raw, value or null]. */
@@ -77,4 +78,16 @@ test('RUN words get ARG and ENV values; not in single quotes, not when the scrip
   assert.deepEqual(runValues('FROM debian:12\nARG DEB_SITE=http://deb.debian.org/debian\nENV TOOL=tool\nRUN wget -q ${DEB_SITE}/pool/${TOOL}.deb\n'), [
     ['${DEB_SITE}/pool/${TOOL}.deb', 'http://deb.debian.org/debian/pool/tool.deb'],
   ]);
+});
+
+test('where a variable is not known, expandedWord still says what the file does: a URL stays a URL', () => {
+  const text = 'FROM x\nARG VERSION\nENV URL=https://example.org/tool-${VERSION}.tgz\nADD $URL /opt/\nARG P\nEXPOSE ${P:-8080} ${Q:-9090}\n';
+  const analysis = new Analysis({ path: 'Dockerfile', text });
+  const words = (analysis.model as DockerfileModel).instructions.flatMap((i) => i.args);
+  const source = { model: analysis.model, text, index: analysis.index.bind(analysis) } as unknown as Parameters<typeof expandedWord>[0];
+  const at = (raw: string) => expandedWord(source, words.find((w) => w.value === raw)!);
+  assert.deepEqual(at('$URL'), { value: 'https://example.org/tool-${VERSION}.tgz', known: false });
+  // `${P:-8080}`: P is declared without a value, so the default may or may not apply; Q is not set at all.
+  assert.deepEqual(at('${P:-8080}'), { value: '${P:-8080}', known: false });
+  assert.deepEqual(at('${Q:-9090}'), { value: '9090', known: true });
 });
