@@ -41,6 +41,7 @@ import dockerSecretInEnvArg from './docker/secret-in-env-arg/rule';
 import dockerSshServerInstalled from './docker/ssh-server-installed/rule';
 import dockerStalePackageIndex from './docker/stale-package-index/rule';
 import dockerSudo from './docker/sudo/rule';
+import dockerSudoNopasswd from './docker/sudo-nopasswd/rule';
 import dockerUntrustedRegistry from './docker/untrusted-registry/rule';
 import dockerUserRoot from './docker/user-root/rule';
 import dockerWorkdirRelative from './docker/workdir-relative/rule';
@@ -91,6 +92,7 @@ export const allRules: readonly AnyRule[] = [
   dockerSshServerInstalled,
   dockerStalePackageIndex,
   dockerSudo,
+  dockerSudoNopasswd,
   dockerUntrustedRegistry,
   dockerUserRoot,
   dockerWorkdirRelative,

@@ -297,25 +297,41 @@ function ended(date: string | boolean, on: string): boolean {
 
 /** A release that reached end of life, found in an image reference. */
 export interface EolMatch {
-  /** `node`, `debian`, `python`. */
+  /** `node`, `debian`, `python`, `java`. */
   product: string;
-  /** endoflife.date slug. */
+  /** endoflife.date slug (the first of several for Java). */
   slug: string;
+  /** The release as the image names it: a cycle (`3.8`), or a major version that covers several (`5`). */
   cycle: string;
   codename?: string;
-  /** `YYYY-MM-DD`, or `''` when the source gives no date. */
+  /** `YYYY-MM-DD`, or `''` when the source gives no date (or the release is older than the data). */
   eolDate: string;
+  /** How it is known to have ended: its own date; every release of that major version ended; older than any release listed. */
+  how: 'date' | 'family' | 'older';
+  /** For `older`: the oldest release the data lists. */
+  oldestListed?: string;
   /** The oldest cycle still supported on that day, if any. */
   oldestSupported?: string;
-  /** `image` when the image's own product is old, `os` for the distribution named in the tag. */
-  part: 'image' | 'os';
-  /** Offsets within the tag of the characters that name the release, when it comes from the tag. */
+  /** `image`: the image's own product; `os`: the distribution it is built on; `runtime`: a runtime its tag or name says it ships. */
+  part: 'image' | 'os' | 'runtime';
+  /** Offsets within the tag of the characters that name the release, when it comes from the tag (else the name says it). */
   tagRange?: { start: number; end: number };
+}
+
+/** `3.10.2` -> [3, 10, 2]; undefined unless every part is a number. */
+function versionParts(version: string): number[] | undefined {
+  return /^\d+(\.\d+)*$/.test(version) ? version.split('.').map(Number) : undefined;
+}
+
+/** -1 when `a` is older than `b` on every part both give, 1 when newer, 0 when one is a prefix of the other (`3` and `3.8`). */
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return 0;
 }
 
 function findCycle(eol: EolData, slug: string, version: string): Cycle | undefined {
   const v = version.replace(/^v/i, '');
-  if (!/^\d+(\.\d+)*$/.test(v)) return undefined;
+  if (!versionParts(v)) return undefined;
   let best: Cycle | undefined;
   for (const cycle of eol.products.get(slug)?.cycles ?? []) {
     if (v === cycle.cycle || v.startsWith(`${cycle.cycle}.`)) {
@@ -325,26 +341,180 @@ function findCycle(eol: EolData, slug: string, version: string): Cycle | undefin
   return best;
 }
 
-function toMatch(eol: EolData, slug: string, cycle: Cycle, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
-  const date = endDate(slug, cycle);
-  if (!ended(date, on)) return undefined;
-  const supported = (eol.products.get(slug)?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on));
-  return {
-    product: SHORT_NAMES[slug] ?? slug,
-    slug,
-    cycle: cycle.cycle,
-    codename: cycle.codename?.split(' ')[0].toLowerCase(),
-    eolDate: typeof date === 'string' ? date : '',
-    oldestSupported: supported.at(-1)?.cycle,
-    part,
-    tagRange,
+/** What the data says about a version of a product, as of `on`. */
+type Verdict =
+  | { how: 'date'; cycle: Cycle }
+  | { how: 'family'; cycles: Cycle[] }
+  | { how: 'older'; oldest: Cycle }
+  | { how: 'current' }
+  | undefined;
+
+/**
+ * Looks a version up: its own cycle (`3.8.10` -> 3.8); else, for a major version that names several
+ * cycles (`php:5` -> 5.0 … 5.6), whether all of them ended; else, whether it is older than every
+ * release the data lists (`redis:4`, oldest listed 5.0). A version that shares a prefix with a
+ * listed one without naming a cycle (`node:1` against `1.x`) stays undecided.
+ */
+function verdict(eol: EolData, slug: string, version: string, on: string): Verdict {
+  const cycle = findCycle(eol, slug, version);
+  if (cycle) return { how: 'date', cycle };
+  const parts = versionParts(version.replace(/^v/i, ''));
+  const cycles = eol.products.get(slug)?.cycles ?? [];
+  if (!parts || cycles.length === 0) return undefined;
+  const family = cycles.filter((c) => c.cycle.startsWith(`${version.replace(/^v/i, '')}.`));
+  if (family.length > 0) return family.every((c) => ended(endDate(slug, c), on)) ? { how: 'family', cycles: family } : { how: 'current' };
+  // Date-like versions (Ubuntu's 16.04) have a two-digit minor: `ubuntu:1.2` names no release at all.
+  const dateLike = cycles.every((c) => /^\d+\.\d\d$/.test(c.cycle)) && cycles.some((c) => /\.0\d$/.test(c.cycle));
+  if (dateLike && !/^\d+\.\d\d(?:\.|$)/.test(version)) return undefined;
+  let oldest: Cycle | undefined;
+  for (const c of cycles) {
+    const listed = versionParts(c.cycle);
+    // Year-numbered releases beside small numbers (Amazon Linux 2018.03 and 2) have no order to compare against.
+    if (!listed || listed[0] >= 1000 || compareVersions(parts, listed) >= 0) return undefined;
+    if (!oldest || compareVersions(listed, versionParts(oldest.cycle)!) < 0) oldest = c;
+  }
+  return oldest && { how: 'older', oldest };
+}
+
+function supportedOn(eol: EolData, slug: string, on: string): string | undefined {
+  return (eol.products.get(slug)?.cycles ?? []).filter((c) => !ended(endDate(slug, c), on)).at(-1)?.cycle;
+}
+
+/** The latest of some end dates (`''` when one of them has none). */
+function latestDate(dates: (string | boolean)[]): string {
+  let latest = '';
+  for (const date of dates) {
+    if (typeof date !== 'string') return '';
+    if (date > latest) latest = date;
+  }
+  return latest;
+}
+
+function toMatch(eol: EolData, slug: string, version: string, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+  const found = verdict(eol, slug, version, on);
+  if (!found || found.how === 'current') return undefined;
+  const base = { product: SHORT_NAMES[slug] ?? slug, slug, oldestSupported: supportedOn(eol, slug, on), part, tagRange };
+  if (found.how === 'date') {
+    const date = endDate(slug, found.cycle);
+    if (!ended(date, on)) return undefined;
+    return { ...base, cycle: found.cycle.cycle, codename: found.cycle.codename?.split(' ')[0].toLowerCase(), eolDate: typeof date === 'string' ? date : '', how: 'date' };
+  }
+  if (found.how === 'family') return { ...base, cycle: version.replace(/^v/i, ''), eolDate: latestDate(found.cycles.map((c) => endDate(slug, c))), how: 'family' };
+  return { ...base, cycle: version.replace(/^v/i, ''), eolDate: '', how: 'older', oldestListed: found.oldest.cycle };
+}
+
+/** The match for a cycle named directly (a codename, a UBI image): no version arithmetic. */
+function cycleMatch(eol: EolData, slug: string, cycle: string, on: string, part: EolMatch['part'], tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+  return eol.products.get(slug)?.cycles.some((c) => c.cycle === cycle) ? toMatch(eol, slug, cycle, on, part, tagRange) : undefined;
+}
+
+/** The Java vendors' products: a bare `jdk11` names no vendor. */
+const JAVA = ['eclipse-temurin', 'amazon-corretto', 'openjdk-builds-from-oracle', 'microsoft-build-of-openjdk', 'azul-zulu', 'ibm-semeru', 'sapmachine', 'bellsoft-liberica'];
+
+/**
+ * A Java version whose end is certain whichever vendor built it: every vendor that lists it has
+ * ended it (or none lists it and it is older than all of them list).
+ */
+function javaMatch(eol: EolData, version: string, on: string, tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+  const matches: EolMatch[] = [];
+  for (const slug of JAVA) {
+    if (!eol.products.has(slug)) continue;
+    const found = verdict(eol, slug, version, on);
+    if (found === undefined) continue;
+    if (found.how === 'current') return undefined;
+    const match = toMatch(eol, slug, version, on, 'runtime', tagRange);
+    if (found.how === 'date' && !match) return undefined;
+    if (match && match.how !== 'older') matches.push(match);
+  }
+  if (matches.length === 0) return undefined;
+  return { ...matches[0], product: 'java', eolDate: latestDate(matches.map((m) => m.eolDate || true)), oldestSupported: undefined };
+}
+
+/** Distributions and runtimes a tag or an image name may name, glued to their version: `alpine3.12`, `python3.8`, `node18`, `ubuntu18.04`, `centos7`, `jdk11`. */
+const NAMED_RELEASE = /^(alpine|ubuntu|debian|centos|fedora|python|py|node|nodejs|php|ruby|golang|go|jdk|jre|java|openjdk)-?v?(\d+(?:\.\d+)*)$/;
+const SLUG_BY_WORD: Record<string, { slug: string; part: EolMatch['part'] }> = {
+  alpine: { slug: 'alpine-linux', part: 'os' },
+  ubuntu: { slug: 'ubuntu', part: 'os' },
+  debian: { slug: 'debian', part: 'os' },
+  centos: { slug: 'centos', part: 'os' },
+  fedora: { slug: 'fedora', part: 'os' },
+  python: { slug: 'python', part: 'runtime' },
+  py: { slug: 'python', part: 'runtime' },
+  node: { slug: 'nodejs', part: 'runtime' },
+  nodejs: { slug: 'nodejs', part: 'runtime' },
+  php: { slug: 'php', part: 'runtime' },
+  ruby: { slug: 'ruby', part: 'runtime' },
+  golang: { slug: 'go', part: 'runtime' },
+  go: { slug: 'go', part: 'runtime' },
+};
+const JAVA_WORDS = new Set(['jdk', 'jre', 'java', 'openjdk']);
+
+/**
+ * The release a word names, with its version as the data writes it: `python3.8` -> python 3.8,
+ * `ubuntu18.04`, `centos7`; `alpine317` (Kasm's spelling) -> alpine 3.17; a bare `py3` needs a minor.
+ */
+function namedRelease(word: string): { word: string; slug: string; part: EolMatch['part']; version: string } | undefined {
+  const match = NAMED_RELEASE.exec(word.toLowerCase());
+  if (!match) return undefined;
+  const [, name, version] = match;
+  if (JAVA_WORDS.has(name)) return { word: name, slug: 'java', part: 'runtime', version };
+  const known = SLUG_BY_WORD[name];
+  if (name === 'py' && !version.includes('.')) return undefined;
+  if (name === 'alpine' && /^3\d\d$/.test(version)) return { word: name, ...known, version: `3.${version.slice(1)}` };
+  if (name === 'ubuntu' && /^\d{4}$/.test(version)) return { word: name, ...known, version: `${version.slice(0, 2)}.${version.slice(2)}` };
+  return { word: name, ...known, version };
+}
+
+/** A release named by a word of a tag or name: a codename (`bullseye`) or a glued name and version (`python3.8`). */
+function wordMatch(eol: EolData, word: string, on: string, ownSlug: string | undefined, tagRange?: EolMatch['tagRange']): EolMatch | undefined {
+  const codename = eol.codenames.get(word.toLowerCase());
+  if (codename) return codename.product === ownSlug ? undefined : cycleMatch(eol, codename.product, codename.cycle, on, 'os', tagRange);
+  const named = namedRelease(word);
+  if (!named || named.slug === ownSlug) return undefined;
+  if (named.slug === 'java') return javaMatch(eol, named.version, on, tagRange);
+  return toMatch(eol, named.slug, named.version, on, named.part, tagRange);
+}
+
+/**
+ * Releases named in a third-party image's own name: `kasmweb/core-ubuntu-focal`, `acme/base-alpine-317`,
+ * `core-fedora-39`, `acme/python3.8-base`. A distribution or runtime word followed by its version
+ * or codename, or glued to its version; nothing when the name names two releases of one product.
+ */
+function nameMatches(eol: EolData, image: ImageName, on: string): EolMatch[] {
+  const name = image.path.slice(image.path.lastIndexOf('/') + 1);
+  const words = name.split(/[-_]/);
+  const found = new Map<string, EolMatch | null>();
+  const add = (match: EolMatch | undefined, slug: string) => {
+    if (found.has(slug)) found.set(slug, null);
+    else found.set(slug, match ?? null);
   };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i].toLowerCase();
+    const next = words[i + 1]?.toLowerCase();
+    const glued = namedRelease(word);
+    if (glued) {
+      add(glued.slug === 'java' ? javaMatch(eol, glued.version, on) : toMatch(eol, glued.slug, glued.version, on, glued.part), glued.slug);
+      continue;
+    }
+    const known = SLUG_BY_WORD[word] ?? (JAVA_WORDS.has(word) ? { slug: 'java', part: 'runtime' as const } : undefined);
+    if (!known || next === undefined) continue;
+    const codename = eol.codenames.get(next);
+    if (codename?.product === known.slug) add(cycleMatch(eol, known.slug, codename.cycle, on, 'os'), known.slug);
+    else if (/^v?\d+(\.\d+)*$/.test(next)) {
+      const release = namedRelease(`${word}${next}`);
+      if (release) add(release.slug === 'java' ? javaMatch(eol, release.version, on) : toMatch(eol, release.slug, release.version, on, release.part), release.slug);
+    } else continue;
+    i++;
+  }
+  return [...found.values()].filter((m): m is EolMatch => m !== null);
 }
 
 /**
  * End-of-life releases an image reference names, as of `on` (`YYYY-MM-DD`): the image's own product
- * (`node:14`, `debian:stretch`, `registry.access.redhat.com/ubi7`) and the distribution its tag names
- * (`-bullseye`, `-slim-buster`, `-alpine3.12`, `-focal`).
+ * (`node:14`, `debian:stretch`, `registry.access.redhat.com/ubi7`, `redis:4` older than any release
+ * listed), the distribution or runtime its tag names (`-bullseye`, `-alpine3.12`, `python3.8-slim`,
+ * `buildpack-deps:bullseye`), and, for an image that is no known product, releases its own name
+ * names (`kasmweb/core-ubuntu-focal`). Only what the reference says for certain is matched.
  */
 export function endOfLifeMatches(eol: EolData, image: ImageName, on: string): EolMatch[] {
   const matches: EolMatch[] = [];
@@ -358,42 +528,24 @@ export function endOfLifeMatches(eol: EolData, image: ImageName, on: string): Eo
   }
   let ownPart = -1;
   if (known?.cycle) {
-    const cycle = eol.products.get(known.slug)?.cycles.find((c) => c.cycle === known.cycle);
-    const match = cycle && toMatch(eol, known.slug, cycle, on, 'image');
+    const match = cycleMatch(eol, known.slug, known.cycle, on, 'image');
     if (match) matches.push(match);
   } else if (known && tag) {
     const first = parts[0];
+    const range = { start: first.start, end: first.start + first.text.length };
     const codename = eol.codenames.get(first.text.toLowerCase());
-    const cycle = codename && codename.product === known.slug
-      ? eol.products.get(known.slug)?.cycles.find((c) => c.cycle === codename.cycle)
-      : findCycle(eol, known.slug, first.text);
-    if (cycle) {
-      ownPart = 0;
-      const match = toMatch(eol, known.slug, cycle, on, 'image', { start: first.start, end: first.start + first.text.length });
-      if (match) matches.push(match);
-    }
+    const match = codename?.product === known.slug ? cycleMatch(eol, known.slug, codename.cycle, on, 'image', range) : codename ? undefined : toMatch(eol, known.slug, first.text, on, 'image', range);
+    if (codename?.product === known.slug || versionParts(first.text.replace(/^v/i, ''))) ownPart = 0;
+    if (match) matches.push(match);
   }
-  // The distribution in the tag, unless it is the image's own product (`debian:stretch-slim`).
+  // The distribution or runtime in the tag, unless it is the image's own product. The first part
+  // of an unknown image's tag is its own version, unless it is a codename or a glued name.
   parts.forEach((part, index) => {
-    if (index === ownPart || (index === 0 && !known)) return;
-    const lower = part.text.toLowerCase();
-    let slug: string | undefined;
-    let cycle: Cycle | undefined;
-    const codename = eol.codenames.get(lower);
-    if (codename) {
-      slug = codename.product;
-      cycle = eol.products.get(slug)?.cycles.find((c) => c.cycle === codename.cycle);
-    } else {
-      const alpine = /^alpine(\d+\.\d+)$/.exec(lower);
-      if (alpine) {
-        slug = 'alpine-linux';
-        cycle = findCycle(eol, slug, alpine[1]);
-      }
-    }
-    if (!slug || !cycle || slug === known?.slug) return;
-    const match = toMatch(eol, slug, cycle, on, 'os', { start: part.start, end: part.start + part.text.length });
+    if (index === ownPart || part.text === '') return;
+    const match = wordMatch(eol, part.text, on, known?.slug, { start: part.start, end: part.start + part.text.length });
     if (match) matches.push(match);
   });
+  if (!known) matches.push(...nameMatches(eol, image, on));
   return matches;
 }
 

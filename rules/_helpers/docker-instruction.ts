@@ -2,7 +2,7 @@
 // the instructions among a rule's nodes with those ONBUILD wraps, variable expansion (one pass over
 // the stage graph per analysis), the ports EXPOSE declares, exec-form conversion and the sensitive
 // file names that must not be copied into an image. No checks live here.
-import type { Flag, Index, Instruction, Source, Stage, Word } from '../_api';
+import type { DockerfileModel, Flag, Index, Instruction, Source, Stage, Word } from '../_api';
 import { STAGES } from './docker-stage';
 
 // ---------------------------------------------------------------- instructions
@@ -47,74 +47,164 @@ export function expandVariables(text: string, lookup: (name: string) => string |
 /** Instructions whose arguments Docker itself expands (in RUN, CMD and ENTRYPOINT the shell does). */
 const EXPANDED = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
+/** A variable's value where an instruction reads it: a string, or undefined when it is set but not known (or not set). */
+export type Lookup = (name: string) => string | undefined;
+
 /**
- * Every argument with a `$` of the instructions Docker expands, with its value where every variable
- * in it is known (undefined where one is not). Visible at an instruction: the ENV of the stages its
- * stage is built on, and its own stage's ENV and ARG before it (an ARG without a default takes the
- * global one). One walk down the tree of `FROM <stage>`, ENV set on the way down and restored on the
- * way up, so a chain of thousands of stages is read once.
+ * Text after expansion: `known` when every variable in it had a known value; otherwise `text` is
+ * what can be said (known variables replaced, the others left as written: `https://x/${VERSION}.tgz`).
  */
-export const EXPANSIONS: Index<'dockerfile', ReadonlyMap<Word, string | undefined>> = {
-  name: 'docker.expansions',
+export interface Expanded {
+  text: string;
+  known: boolean;
+}
+
+/** A variable as the walk keeps it: its expanded value, or null when it is set to something not known at all. */
+type Held = Expanded | null;
+
+/** Like `expandVariables`, but says what it can of text whose variables are not all known. */
+function expandText(text: string, get: (name: string) => Held | undefined): Expanded {
+  let known = true;
+  const out = text.replace(/\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))/g, (whole, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+    const held = get(braced ?? bare ?? '');
+    if (op) {
+      // `${X:-default}` and `${X:+alt}` need X's value to decide.
+      if (held === undefined) return op.endsWith('-') ? (word ?? '') : '';
+      if (held === null || !held.known) {
+        known = false;
+        return whole;
+      }
+      const set = op.startsWith(':') ? held.text !== '' : true;
+      if (op.endsWith('-')) return set ? held.text : (word ?? '');
+      return set ? (word ?? '') : '';
+    }
+    if (!held?.known) known = false;
+    return held ? held.text : whole;
+  });
+  return { text: out, known };
+}
+
+/** Sets every pair of an ENV or ARG, each value expanded with what was in force before the instruction (as Docker does). */
+function assignments(instruction: Instruction, get: (name: string) => Held | undefined, globals: ReadonlyMap<string, Held>, isSet: (name: string) => boolean): [string, Held][] {
+  const out: [string, Held][] = [];
+  for (const pair of instruction.pairs) {
+    if (instruction.keyword === 'ARG' && pair.value === undefined) {
+      // `ARG NAME` keeps a value already in force, else takes the global default.
+      if (!isSet(pair.key)) out.push([pair.key, globals.get(pair.key) ?? null]);
+      continue;
+    }
+    out.push([pair.key, expandText(pair.value ?? '', get)]);
+  }
+  return out;
+}
+
+/** The global ARGs (before the first FROM) with their defaults expanded in order. */
+function globalValues(model: DockerfileModel): Map<string, Held> {
+  const out = new Map<string, Held>();
+  for (const instruction of model.instructions) {
+    if (instruction.stageIndex >= 0) break;
+    if (instruction.keyword !== 'ARG') continue;
+    for (const pair of instruction.pairs) out.set(pair.key, pair.value === undefined ? null : expandText(pair.value, (name) => out.get(name)));
+  }
+  return out;
+}
+
+/**
+ * Calls `visit` for every instruction of every stage (an ONBUILD one with its wrapper) with the
+ * variables in force just before it: the ENV of the stages its stage is built on, and its own
+ * stage's ENV and ARG before it (an ARG without a default takes the global one). ENV and ARG
+ * values are expanded as Docker expands them, so `ENV PORT=$APP_PORT` after `ARG APP_PORT=8080`
+ * reads 8080. `lookup` gives known values only; `expand` expands a text, saying what it can where
+ * a value is not known. One walk down the tree of `FROM <stage>`, ENV set on the way down and
+ * restored on the way up, so a chain of thousands of stages is read once.
+ */
+export function walkVariables(source: Source<'dockerfile'>, visit: (instruction: Instruction, stage: Stage, lookup: Lookup, expand: (text: string) => Expanded) => void): void {
+  const { model } = source;
+  const graph = source.index(STAGES);
+  const globals = globalValues(model);
+  const children = model.stages.map((): Stage[] => []);
+  const roots: Stage[] = [];
+  for (const stage of model.stages) {
+    const base = graph.base(stage);
+    (base ? children[base.index] : roots).push(stage);
+  }
+  // ENV inherited from the stages above, and the stage's own ENV and ARG.
+  const env = new Map<string, Held>();
+  let local = new Map<string, Held>();
+  const get = (name: string): Held | undefined => (local.has(name) ? local.get(name) : env.get(name));
+  const lookup: Lookup = (name) => {
+    const held = get(name);
+    return held?.known ? held.text : undefined;
+  };
+  const expand = (text: string) => expandText(text, get);
+  const isSet = (name: string) => local.has(name) || env.has(name);
+  const stack: { stage: Stage; restore?: [string, boolean, Held | undefined][] }[] = roots.map((stage) => ({ stage }));
+  while (stack.length > 0) {
+    const { stage, restore } = stack.pop()!;
+    if (restore) {
+      for (let i = restore.length - 1; i >= 0; i--) {
+        const [key, had, value] = restore[i];
+        if (had) env.set(key, value!);
+        else env.delete(key);
+      }
+      continue;
+    }
+    local = new Map();
+    // What this stage's ENV sets, for the stages built on it (they inherit its ENV, not its ARGs).
+    const exported = new Map<string, Held>();
+    for (const instruction of stage.instructions) {
+      visit(instruction, stage, lookup, expand);
+      if (instruction.onbuild) visit(instruction.onbuild, stage, lookup, expand);
+      if (instruction.keyword !== 'ENV' && instruction.keyword !== 'ARG') continue;
+      for (const [key, value] of assignments(instruction, get, globals, isSet)) {
+        local.set(key, value);
+        if (instruction.keyword === 'ENV') exported.set(key, value);
+      }
+    }
+    const saved: [string, boolean, Held | undefined][] = [];
+    for (const [key, value] of exported) {
+      saved.push([key, env.has(key), env.get(key)]);
+      env.set(key, value);
+    }
+    stack.push({ stage, restore: saved });
+    for (const child of children[stage.index]) stack.push({ stage: child });
+  }
+}
+
+/** Every argument with a `$` of the instructions Docker expands, expanded as far as the file says (one walk). */
+const EXPANDED_WORDS: Index<'dockerfile', ReadonlyMap<Word, Expanded>> = {
+  name: 'docker.expandedWords',
   compute(source) {
-    const { model } = source;
-    const graph = source.index(STAGES);
-    const out = new Map<Word, string | undefined>();
-    const children = model.stages.map((): Stage[] => []);
-    const roots: Stage[] = [];
-    for (const stage of model.stages) {
-      const base = graph.base(stage);
-      (base ? children[base.index] : roots).push(stage);
-    }
-    const env = new Map<string, string>();
-    let local = new Map<string, string | undefined>();
-    const lookup = (name: string) => (local.has(name) ? local.get(name) : env.get(name));
-    const stack: { stage: Stage; restore?: [string, string | undefined][] }[] = roots.map((stage) => ({ stage }));
-    while (stack.length > 0) {
-      const { stage, restore } = stack.pop()!;
-      if (restore) {
-        for (let i = restore.length - 1; i >= 0; i--) {
-          const [key, value] = restore[i];
-          if (value === undefined) env.delete(key);
-          else env.set(key, value);
-        }
-        continue;
-      }
-      local = new Map();
-      for (const instruction of stage.instructions) {
-        for (const target of instruction.onbuild ? [instruction, instruction.onbuild] : [instruction]) {
-          if (!EXPANDED.has(target.keyword)) continue;
-          for (const word of target.args) if (word.value.includes('$')) out.set(word, expandVariables(word.value, lookup));
-        }
-        if (instruction.keyword === 'ENV') {
-          for (const pair of instruction.pairs) local.set(pair.key, pair.value ?? '');
-        } else if (instruction.keyword === 'ARG') {
-          for (const pair of instruction.pairs) {
-            if (pair.value === undefined && (local.has(pair.key) || env.has(pair.key))) continue;
-            local.set(pair.key, pair.value ?? model.globalArgs.get(pair.key));
-          }
-        }
-      }
-      // Stages built on this one inherit its ENV, not its ARGs.
-      const saved: [string, string | undefined][] = [];
-      for (const instruction of graph.own(stage, 'ENV')) {
-        for (const pair of instruction.pairs) {
-          saved.push([pair.key, env.get(pair.key)]);
-          env.set(pair.key, pair.value ?? '');
-        }
-      }
-      stack.push({ stage, restore: saved });
-      for (const child of children[stage.index]) stack.push({ stage: child });
-    }
+    const out = new Map<Word, Expanded>();
+    walkVariables(source, (instruction, _stage, _lookup, expand) => {
+      if (!EXPANDED.has(instruction.keyword)) return;
+      for (const word of instruction.args) if (word.value.includes('$')) out.set(word, expand(word.value));
+    });
     return out;
   },
 };
 
-/** An argument with the variables of its stage substituted where their values are known; the raw value otherwise. */
+/**
+ * Every argument with a `$` of the instructions Docker expands, with its value where every variable
+ * in it is known (undefined where one is not), as `walkVariables` sees them.
+ */
+export const EXPANSIONS: Index<'dockerfile', ReadonlyMap<Word, string | undefined>> = {
+  name: 'docker.expansions',
+  compute(source) {
+    const out = new Map<Word, string | undefined>();
+    for (const [word, expanded] of source.index(EXPANDED_WORDS)) out.set(word, expanded.known ? expanded.text : undefined);
+    return out;
+  },
+};
+
+/**
+ * An argument with the variables of its stage substituted: `known` when all of them have values
+ * here; otherwise `value` is as much as the file says (`https://x/${VERSION}.tgz`), the raw text at worst.
+ */
 export function expandedWord(source: Source<'dockerfile'>, word: Word): { value: string; known: boolean } {
   if (!word.value.includes('$')) return { value: word.value, known: true };
-  const expanded = source.index(EXPANSIONS).get(word);
-  return expanded === undefined ? { value: word.value, known: false } : { value: expanded, known: true };
+  const expanded = source.index(EXPANDED_WORDS).get(word);
+  return expanded ? { value: expanded.text, known: expanded.known } : { value: word.value, known: false };
 }
 
 // ---------------------------------------------------------------- ports

@@ -1,11 +1,13 @@
 // Shared predicates for the container rules that read what RUN executes. The RUN_STEPS index
-// works out once per analysis the commands of every RUN (shell form, heredocs, exec form and
-// `sh -c '…'` strings), the program behind `sudo`/`env` prefixes and what each command does to
-// packages; rules read it instead of walking the model. Also: option parsing for package managers,
-// settings earlier RUNs write, and the insertion edit the fixes use. No checks live here.
+// works out once per analysis the commands of every RUN (shell form, heredocs, exec form, `sh -c
+// '…'` strings and command substitutions), where each one runs (an `if` condition, a branch, a
+// function body), the program behind `sudo`/`env` prefixes and what each command does to packages
+// (a simulated or dry-run install installs nothing); rules read it instead of walking the model.
+// Also: option parsing for package managers, settings earlier RUNs write, and the insertion edit
+// the fixes use. No checks live here.
 import type { Edit, Index, Instruction, ShellCommand, Source, Span, Word } from '../_api';
 import { shiftMap, tokenizeShell, type OffsetMap } from '../_api';
-import { STAGES } from './docker-stage';
+import { expandVariables, walkVariables } from './docker-instruction';
 
 // ---------------------------------------------------------------- RUN instructions and commands
 
@@ -28,24 +30,9 @@ export const RUN_STEPS: Index<'dockerfile', readonly RunStep[]> = {
     const out: RunStep[] = [];
     for (const ins of model.instructions) {
       const run = ins.keyword === 'RUN' ? ins : ins.keyword === 'ONBUILD' && ins.onbuild?.keyword === 'RUN' ? ins.onbuild : undefined;
-      if (run) out.push({ run, outer: ins, stageIndex: ins.stageIndex, onbuild: run !== ins, commands: commandsOf(run, text) });
+      if (run) out.push({ run, outer: ins, stageIndex: ins.stageIndex, onbuild: run !== ins, commands: commandsOf(run, text, model.escape) });
     }
     return out;
-  },
-};
-
-/**
- * The RUN steps whose layers can end up in an image: those of stages that ship (see
- * `StageGraph.ships`), not of a builder that is only copied from. What cache and cleanup rules check.
- */
-export const SHIPPED_RUN_STEPS: Index<'dockerfile', readonly RunStep[]> = {
-  name: 'docker.shippedRunSteps',
-  compute(source) {
-    const graph = source.index(STAGES);
-    return source.index(RUN_STEPS).filter((step) => {
-      const stage = graph.stages[step.stageIndex];
-      return !stage || graph.ships(stage);
-    });
   },
 };
 
@@ -82,17 +69,78 @@ export interface Command {
   sudo?: Word;
   /** `VAR=value` prefixes (also those given to `env`). */
   assignments: Word[];
-  /** The operator after the command; `|` pipes into the next one. Undefined for exec form. */
+  /** Redirections, operator and target in one word as the parser gives them: `>>/etc/sudoers`, `2>&1`, `<<EOF`. */
+  redirects: Word[];
+  /** The operator after the command in its own script; `|` pipes into the next command of that script. Undefined for exec form. */
   next?: ShellCommand['next'];
+  /** The command of the same script that pipes into this one (`yes | apt-get install …`). */
+  pipedFrom?: Command;
   span: Span;
   /** True for the argv of an exec-form RUN (`RUN ["apt-get", "install", "x"]`). */
   exec: boolean;
   /** True for a command found inside an `sh -c '…'` string: spans are approximate. */
   nested: boolean;
+  /** Inside a command substitution (`$( … )` or backquotes): what it prints becomes words of the command around it. */
+  substitution: boolean;
+  /**
+   * The script the command belongs to: 0 for the RUN's own, another number for each `sh -c` string
+   * and each substitution. Pipes join commands of one script only.
+   */
+  script: number;
+  /** In the condition of an `if`, `elif`, `while` or `until`: its status is tested, so a failure does not stop the script. */
+  condition: boolean;
+  /** Runs on some paths only: an `if`/`case` branch, a loop body, right of `||`. */
+  conditional: boolean;
+  /** In a pipeline negated with `!`: a failure does not stop the script. */
+  negated: boolean;
+  /** Inside `( … )`: its `cd`, `export` and variables do not outlast the subshell. */
+  subshell: boolean;
+  /** The function whose body holds it: it runs only if that function is called. */
+  inFunction?: string;
   /** What it does with a package manager (`apt-get update`, `pip install x`), when it runs one. */
   package?: PackageCommand;
-  /** `package`, when it installs packages. */
+  /** `package`, when it installs packages (not when a simulation or dry-run flag makes it install nothing). */
   install?: PackageCommand;
+}
+
+/**
+ * Whether a command runs on every path through its RUN: not only in a branch, a loop, a function
+ * body or after `||`. (A command in an `if` condition runs; only its failure is tolerated.)
+ */
+export function runsOnEveryPath(cmd: Command): boolean {
+  return !cmd.conditional && cmd.inFunction === undefined;
+}
+
+/** For messages, when a command that may not run does: "only if the function `setup` is called". */
+export function whenItRuns(cmd: Command): string {
+  if (cmd.inFunction !== undefined) return `only if the function \`${cmd.inFunction}\` is called`;
+  return 'only on some paths (an `if`/`case` branch, a loop, or after `||`)';
+}
+
+/** Where a command sits: the parser's flags, with those of the commands it is nested in. */
+interface Context {
+  condition: boolean;
+  conditional: boolean;
+  negated: boolean;
+  subshell: boolean;
+  inFunction?: string;
+  substitution: boolean;
+}
+
+const TOP: Context = { condition: false, conditional: false, negated: false, subshell: false, substitution: false };
+
+/** The context of a command of a script nested in a command of context `outer`: each flag holds for what is nested. */
+function within(outer: Context, inner: ShellCommand, substitution: boolean): Context {
+  const context: Context = {
+    condition: outer.condition || inner.condition === true,
+    conditional: outer.conditional || inner.conditional === true,
+    negated: outer.negated || inner.negated === true,
+    subshell: outer.subshell || inner.subshell === true,
+    substitution: outer.substitution || substitution,
+  };
+  const fn = outer.inFunction ?? inner.inFunction;
+  if (fn !== undefined) context.inFunction = fn;
+  return context;
 }
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -108,7 +156,17 @@ export function baseName(value: string): string {
 const SUDO_VALUE_OPTIONS = new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-R', '-T', '-U', '-r', '-t', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--close-from']);
 const ENV_VALUE_OPTIONS = new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']);
 
-function toCommand(words: Word[], next: ShellCommand['next'], span: Span, exec: boolean, nested: boolean): Command {
+/** Where a command comes from: its script, its place in it, and how its spans map. */
+interface Origin {
+  next?: ShellCommand['next'];
+  redirects: Word[];
+  exec: boolean;
+  nested: boolean;
+  script: number;
+  context: Context;
+}
+
+function toCommand(words: Word[], span: Span, origin: Origin): Command {
   const assignments: Word[] = [];
   let sudo: Word | undefined;
   let i = 0;
@@ -131,6 +189,9 @@ function toCommand(words: Word[], next: ShellCommand['next'], span: Span, exec: 
         if (ASSIGNMENT.test(w.value)) assignments.push(w);
         else if (ENV_VALUE_OPTIONS.has(w.value)) i++;
       }
+    } else if (name === 'command' && /^-[pvV]*[vV][pvV]*$/.test(words[i + 1]?.value ?? '')) {
+      // `command -v sudo` looks a program up; it does not run it.
+      break;
     } else if (name === 'exec' || name === 'nohup' || name === 'command' || name === 'time' || name === 'builtin') {
       i++;
       while (i < words.length && words[i].value.startsWith('-')) i++;
@@ -144,13 +205,16 @@ function toCommand(words: Word[], next: ShellCommand['next'], span: Span, exec: 
     args: program ? words.slice(i + 1) : [],
     sudo,
     assignments,
-    next,
+    redirects: origin.redirects,
+    next: origin.next,
     span,
-    exec,
-    nested,
+    exec: origin.exec,
+    nested: origin.nested,
+    script: origin.script,
+    ...origin.context,
   };
   command.package = packageCommand(command);
-  command.install = command.package && installs(command.package) ? command.package : undefined;
+  command.install = command.package && !command.package.dryRun && installs(command.package) ? command.package : undefined;
   return command;
 }
 
@@ -180,48 +244,137 @@ export function shellScriptArg(cmd: Command): Word | undefined {
   return undefined;
 }
 
-function withNested(cmds: Command[], text: string, depth: number): Command[] {
-  const out: Command[] = [];
-  for (const cmd of cmds) {
-    out.push(cmd);
-    const script = depth < 3 ? shellScriptArg(cmd) : undefined;
-    if (!script || script.value.trim() === '') continue;
-    const inner = tokenizeShell(script.value, scriptMap(script, text)).map((c) => toCommand(c.words, c.next, c.span, false, true));
-    for (const command of withNested(inner, text, depth + 1)) out.push(command);
+/**
+ * The inner scripts of `$( … )` and backquotes in a word's source text, as ranges of that text (not
+ * `$(( … ))` arithmetic, nothing inside single quotes). Substitutions inside those are left to the
+ * inner script. One pass over the text.
+ */
+export function substitutionRanges(raw: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let single = false;
+  let double = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (single) {
+      if (c === "'") single = false;
+    } else if (c === '\\') i++;
+    else if (c === "'" && !double) single = true;
+    else if (c === '"') double = !double;
+    else if (c === '$' && raw[i + 1] === '(') {
+      const close = closingParen(raw, i + 2);
+      if (raw[i + 2] !== '(') out.push({ start: i + 2, end: close });
+      i = close;
+    } else if (c === '`') {
+      let j = i + 1;
+      while (j < raw.length && raw[j] !== '`') j += raw[j] === '\\' ? 2 : 1;
+      out.push({ start: i + 1, end: Math.min(j, raw.length) });
+      i = j;
+    }
   }
   return out;
 }
 
+/** The index of the `)` that closes the `(` just before `from` (quotes and nesting respected), or the text's end. */
+function closingParen(raw: string, from: number): number {
+  let depth = 1;
+  let single = false;
+  let double = false;
+  for (let i = from; i < raw.length; i++) {
+    const c = raw[i];
+    if (single) {
+      if (c === "'") single = false;
+    } else if (c === '\\') i++;
+    else if (c === "'" && !double) single = true;
+    else if (c === '"') double = !double;
+    else if (c === '(' && !double) depth++;
+    else if (c === ')' && !double && --depth === 0) return i;
+  }
+  return raw.length;
+}
+
+/** How deep `sh -c` strings and substitutions inside one another are followed. */
+const MAX_DEPTH = 3;
+
+/** Builds the commands of one RUN: numbers its scripts and links each command to the one piped into it. */
+class CommandList {
+  readonly out: Command[] = [];
+  private scripts = 0;
+  private readonly lastOf = new Map<number, Command>();
+
+  constructor(
+    private readonly text: string,
+    private readonly substitutions: boolean,
+  ) {}
+
+  newScript(): number {
+    return this.scripts++;
+  }
+
+  /** Adds a command: first the commands of its substitutions (they run before it), then it, then those of its `sh -c` string. */
+  add(words: Word[], span: Span, origin: Origin, depth: number): void {
+    if (depth < MAX_DEPTH && this.substitutions && !origin.nested && !origin.exec) {
+      for (const word of words) this.addSubstitutions(word, origin.context, depth);
+    }
+    const command = toCommand(words, span, origin);
+    const previous = this.lastOf.get(origin.script);
+    if (previous?.next === '|') command.pipedFrom = previous;
+    this.lastOf.set(origin.script, command);
+    this.out.push(command);
+    const script = depth < MAX_DEPTH ? shellScriptArg(command) : undefined;
+    if (!script || script.value.trim() === '') return;
+    const id = this.newScript();
+    for (const c of tokenizeShell(script.value, scriptMap(script, this.text))) {
+      this.add(c.words, c.span, { next: c.next, redirects: c.redirects, exec: false, nested: true, script: id, context: within(origin.context, c, false) }, depth + 1);
+    }
+  }
+
+  /** The commands of `$( … )` and backquotes in a word, read from its source text (spans exact). */
+  private addSubstitutions(word: Word, context: Context, depth: number): void {
+    if (!word.value.includes('$(') && !word.value.includes('`')) return;
+    const raw = this.text.slice(word.span.start, word.span.end);
+    for (const range of substitutionRanges(raw)) {
+      const id = this.newScript();
+      for (const c of tokenizeShell(raw.slice(range.start, range.end), shiftMap(word.span.start + range.start, word.span.end))) {
+        this.add(c.words, c.span, { next: c.next, redirects: c.redirects, exec: false, nested: false, script: id, context: within(context, c, true) }, depth + 1);
+      }
+    }
+  }
+}
+
 /**
- * The commands a RUN executes, in source order: shell form and heredoc bodies as parsed, the argv
- * of exec form as one command, and the commands inside `sh -c '…'` strings right after their shell.
- * Rules read them from RUN_STEPS, worked out once per analysis.
+ * The commands a RUN executes, in the order they run: shell form and heredoc bodies as parsed, the
+ * argv of exec form as one command, the commands of a substitution just before the command that
+ * holds it, and those inside `sh -c '…'` strings just after their shell. Rules read them from
+ * RUN_STEPS, worked out once per analysis.
  */
-function commandsOf(run: Instruction, text: string): Command[] {
+function commandsOf(run: Instruction, text: string, escape: '\\' | '`'): Command[] {
+  // With the backtick escape (Windows images) the shell is rarely POSIX: no substitutions are read.
+  const list = new CommandList(text, escape === '\\');
+  const script = list.newScript();
   if (run.jsonForm) {
     if (run.args.length === 0) return [];
     const span = { start: run.args[0].span.start, end: run.args[run.args.length - 1].span.end };
-    return withNested([toCommand(run.args, undefined, span, true, false)], text, 0);
+    list.add(run.args, span, { redirects: [], exec: true, nested: false, script, context: TOP }, 0);
+    return list.out;
   }
-  return withNested(
-    run.commands.map((c) => toCommand(c.words, c.next, c.span, false, false)),
-    text,
-    0,
-  );
+  for (const c of run.commands) list.add(c.words, c.span, { next: c.next, redirects: c.redirects, exec: false, nested: false, script, context: within(TOP, c, false) }, 0);
+  return list.out;
 }
 
-/** Commands grouped into pipelines (`a | b | c` is one group). Exec form has no pipelines. */
+/** Commands grouped into pipelines (`a | b | c` is one group), each within one script. Exec form has no pipelines. */
 export function pipelinesOf(cmds: readonly Command[]): Command[][] {
   const out: Command[][] = [];
-  let current: Command[] = [];
+  const open = new Map<number, Command[]>();
   for (const cmd of cmds) {
+    let current = open.get(cmd.script);
+    if (!current) open.set(cmd.script, (current = []));
     current.push(cmd);
     if (cmd.next !== '|') {
       out.push(current);
-      current = [];
+      open.delete(cmd.script);
     }
   }
-  if (current.length) out.push(current);
+  for (const rest of open.values()) out.push(rest);
   return out;
 }
 
@@ -318,6 +471,8 @@ export interface PackageCommand {
   args: Word[];
   /** Operands after the subcommand: packages, files, URLs. */
   packages: Word[];
+  /** The option that makes it change nothing (`-s`, `--dry-run`, `--assumeno`…): then it installs nothing. */
+  dryRun?: Word;
 }
 
 /** `python -m pip …`, `pip3.11 …`, `python3 -m pip …` are pip. */
@@ -339,10 +494,29 @@ function packageCommand(cmd: Command): PackageCommand | undefined {
   const args = pip ?? cmd.args;
   const syntax = { valueOptions: VALUE_OPTIONS[manager] };
   const ops = operands(args, syntax);
-  if (manager === 'pacman') return { command: cmd, manager, args, packages: ops.map((o) => o.word) };
+  const dryRun = args.find((a) => DRY_RUN[manager](a.value));
+  if (manager === 'pacman') return { command: cmd, manager, args, packages: ops.map((o) => o.word), dryRun };
   const sub = ops[0]?.word;
-  return { command: cmd, manager, sub, args, packages: ops.slice(1).map((o) => o.word) };
+  return { command: cmd, manager, sub, args, packages: ops.slice(1).map((o) => o.word), dryRun };
 }
+
+/**
+ * Options that make a package manager only show what it would do (or only download): `apt-get
+ * install -s`, `apk add --simulate`, `pip install --dry-run`, `dnf install --assumeno`. Such a
+ * command installs nothing, whatever its operands.
+ */
+const DRY_RUN: Record<Manager, (value: string) => boolean> = {
+  apt: (v) => ['--simulate', '--dry-run', '--just-print', '--no-act', '--recon', '--download-only', '--print-uris'].includes(v) || clusterHas(v, 's', 'otca') || clusterHas(v, 'd', 'otca') || /^APT::Get::(?:Simulate|Download-Only)=(?:true|1|yes)$/i.test(v),
+  apk: (v) => v === '--simulate' || clusterHas(v, 's', 'Xpt'),
+  yum: (v) => v === '--assumeno' || v === '--downloadonly',
+  dnf: (v) => v === '--assumeno' || v === '--downloadonly',
+  microdnf: () => false,
+  zypper: (v) => v === '--dry-run' || v === '--download-only',
+  pip: (v) => v === '--dry-run',
+  npm: (v) => v === '--dry-run' || v === '--dry-run=true',
+  gem: (v) => v === '--explain',
+  pacman: (v) => v === '--print' || /^-[A-Za-z]*p[A-Za-z]*$/.test(v) && !v.startsWith('--'),
+};
 
 const INSTALL_SUBCOMMANDS: Record<Manager, ReadonlySet<string>> = {
   apt: new Set(['install']),
@@ -501,7 +675,7 @@ export function settingApplies(from: SettingPoints, stageIndex: number, offset: 
 
 /** The command before `cmds[index]` in its pipeline (`yes | apt-get install …`). */
 export function pipedFrom(cmds: readonly Command[], index: number): Command | undefined {
-  return index > 0 && cmds[index - 1].next === '|' ? cmds[index - 1] : undefined;
+  return cmds[index]?.pipedFrom;
 }
 
 /** `rm -rf /var/lib/apt/lists/*` and the like: an `rm` of a path under one of `prefixes`. */
@@ -546,4 +720,164 @@ export function isRegistryPackage(value: string): boolean {
   if (/^(git|github|gitlab|bitbucket|gist|file|https?|npm|link|workspace)[+:]/.test(value)) return false;
   if (!value.startsWith('@') && value.includes('/')) return false;
   return true;
+}
+
+// ---------------------------------------------------------------- variables in RUN
+
+/** Builtins that set the variables named by their operands (`export URL=…`, `read -r NAME`). */
+const SETTERS = new Set(['export', 'declare', 'typeset', 'local', 'readonly', 'read', 'getopts', 'unset']);
+
+/** Names the script of a RUN sets itself: these hide the ARG or ENV of the same name. */
+function namesSetIn(step: RunStep, text: string): Set<string> {
+  const out = new Set<string>();
+  const name = (value: string) => /^[A-Za-z_]\w*/.exec(value)?.[0];
+  for (const cmd of step.commands) {
+    for (const a of cmd.assignments) out.add(name(a.value)!);
+    if (!SETTERS.has(cmd.name)) continue;
+    for (const a of cmd.args) {
+      const n = a.value.startsWith('-') ? undefined : name(a.value);
+      if (n) out.add(n);
+    }
+  }
+  // `for NAME in …` headers are no commands.
+  for (const match of text.slice(step.run.span.start, step.run.span.end).matchAll(/\bfor\s+([A-Za-z_]\w*)/g)) out.add(match[1]);
+  return out;
+}
+
+/**
+ * Words of RUN commands with a `$`, with their value where the shell would expand every variable in
+ * them to an ARG or ENV value this file gives (undefined where one is not known): `wget
+ * ${DEB_SITE}/x.deb` after `ARG DEB_SITE=http://deb.debian.org/debian`. Left out: words in single
+ * quotes, words of `sh -c` strings (approximate spans), exec form (no shell expands it), ONBUILD RUNs
+ * (they run in another build), and variables the RUN sets itself.
+ */
+export const RUN_VALUES: Index<'dockerfile', ReadonlyMap<Word, string | undefined>> = {
+  name: 'docker.runValues',
+  compute(source) {
+    const out = new Map<Word, string | undefined>();
+    const steps = new Map<Instruction, RunStep>();
+    for (const step of source.index(RUN_STEPS)) if (!step.onbuild && !step.run.jsonForm) steps.set(step.run, step);
+    if (steps.size === 0) return out;
+    walkVariables(source, (instruction, _stage, lookup) => {
+      const step = instruction.keyword === 'RUN' ? steps.get(instruction) : undefined;
+      if (!step) return;
+      let own: Set<string> | undefined;
+      for (const cmd of step.commands) {
+        if (cmd.nested) continue;
+        for (const word of cmd.words) {
+          if (!word.value.includes('$') || source.text.slice(word.span.start, word.span.end).includes("'")) continue;
+          own ??= namesSetIn(step, source.text);
+          const shadowed = own;
+          out.set(word, expandVariables(word.value, (name) => (shadowed.has(name) ? undefined : lookup(name))));
+        }
+      }
+    });
+    return out;
+  },
+};
+
+/** A word of a RUN command as the shell expands it, where the file says what its variables hold. */
+export function shellWord(source: Source<'dockerfile'>, word: Word): { value: string; known: boolean } {
+  if (!word.value.includes('$')) return { value: word.value, known: true };
+  const value = source.index(RUN_VALUES).get(word);
+  return value === undefined ? { value: word.value, known: false } : { value, known: true };
+}
+
+// ---------------------------------------------------------------- downloads
+
+/** A file a `curl` or `wget` fetches, with its URL as the shell expands it. */
+export interface Download {
+  command: Command;
+  /** The URL, variables substituted where the file says what they hold. */
+  url: string;
+  urlWord: Word;
+  /** Where it is saved (`-o`, `-O`, `--output-document`), else the URL's last path segment. */
+  file: string;
+}
+
+/** The `-o FILE` / `-O FILE` / `--output FILE` / `--output-document=FILE` of a download. */
+function outputName(cmd: Command): string | undefined {
+  const args = cmd.args.map((a) => a.value);
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (cmd.name === 'curl' && (v === '-o' || v === '--output')) return args[i + 1];
+    if (cmd.name === 'wget' && (v === '-O' || v === '--output-document')) return args[i + 1];
+    if (v.startsWith('--output=') || v.startsWith('--output-document=')) return v.slice(v.indexOf('=') + 1);
+    if (cmd.name === 'curl' && /^-[a-zA-Z]*o$/.test(v)) return args[i + 1];
+    if (cmd.name === 'wget' && /^-[a-zA-Z]*O$/.test(v)) return args[i + 1];
+  }
+  return undefined;
+}
+
+/** What a `curl`/`wget` command downloads, if it has a URL (read through ARG and ENV values). */
+export function downloadOf(source: Source<'dockerfile'>, cmd: Command): Download | undefined {
+  if (cmd.name !== 'curl' && cmd.name !== 'wget') return undefined;
+  for (const word of cmd.args) {
+    const { value } = shellWord(source, word);
+    if (!/^(?:https?|ftp):\/\//i.test(value)) continue;
+    const path = value.replace(/[?#].*$/, '');
+    const output = outputName(cmd);
+    return { command: cmd, url: value, urlWord: word, file: output ?? path.slice(path.lastIndexOf('/') + 1) };
+  }
+  return undefined;
+}
+
+/** Commands that install, unpack or run a file given to them. */
+const CONSUMERS = new Set(['tar', 'unzip', 'dpkg', 'rpm', 'gunzip', 'bsdtar', 'install', 'java', 'sh', 'bash', 'python', 'python3', 'pip', 'pip3', 'gem', 'apk', 'yum', 'dnf', 'microdnf', 'apt', 'apt-get', 'gdebi', 'zypper', 'mv', 'cp', 'chmod']);
+
+/** What a command does with a downloaded `file`: `unpacks`, `installs` or `runs`; undefined when it does not name it. */
+export function usesDownload(cmd: Command, file: string): 'unpacks' | 'installs' | 'runs' | undefined {
+  if (!CONSUMERS.has(cmd.name) || file === '') return undefined;
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const mentions = cmd.args.some((a) => a.value === file || a.value.endsWith(`/${base}`) || a.value === base);
+  if (!mentions) return undefined;
+  if (cmd.name === 'tar' || cmd.name === 'unzip' || cmd.name === 'gunzip' || cmd.name === 'bsdtar') return 'unpacks';
+  if (cmd.name === 'chmod' || cmd.name === 'mv' || cmd.name === 'cp') return 'installs';
+  return cmd.name === 'sh' || cmd.name === 'bash' || cmd.name.startsWith('python') || cmd.name === 'java' ? 'runs' : 'installs';
+}
+
+/**
+ * The first command after position `after` of `cmds` that unpacks, installs or runs a downloaded
+ * `file`, found through an index of the consumers' arguments by base name: built once per RUN, so a
+ * RUN of thousands of downloads is read once, not once per download.
+ */
+export function downloadConsumers(cmds: readonly Command[]): (file: string, after: number) => { command: Command; action: 'unpacks' | 'installs' | 'runs' } | undefined {
+  const byName = new Map<string, number[]>();
+  cmds.forEach((cmd, i) => {
+    if (!CONSUMERS.has(cmd.name)) return;
+    for (const a of cmd.args) {
+      const base = a.value.slice(a.value.lastIndexOf('/') + 1);
+      const list = byName.get(base);
+      if (!list) byName.set(base, [i]);
+      else if (list.at(-1) !== i) list.push(i);
+    }
+  });
+  return (file, after) => {
+    // Every command listed under the file's base name mentions it (`usesDownload` asks no more).
+    const list = byName.get(file.slice(file.lastIndexOf('/') + 1)) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid] <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const command = cmds[list[lo]];
+    const action = command && usesDownload(command, file);
+    return action ? { command, action } : undefined;
+  };
+}
+
+/** Key handling that checks nothing by itself: `gpg --dearmor` of a repository key, `--import`, `--recv-keys`. */
+const GPG_KEY_HANDLING = /^--(?:dearmou?r|enarmou?r|import|recv-keys?|receive-keys|export|fingerprint|list-keys|show-keys)$/;
+
+/**
+ * Whether a command checks a download: a checksum tool (`sha256sum -c`, or any use of one, as scripts
+ * compare its output), a signature check (`gpg --verify`, `gpgv`, cosign, minisign, `rpm -K`…). A
+ * gpg that only converts or imports keys checks nothing.
+ */
+export function verifiesDownloads(cmd: Command): boolean {
+  if (/^(?:sha(?:1|224|256|384|512)sum|shasum|b2sum|md5sum|cksum|gpgv2?|cosign|minisign|signify|slsa-verifier|rpmkeys|openssl|sq|ssh-keygen|debsig-verify|dpkg-sig)$/.test(cmd.name)) return true;
+  if (cmd.name === 'gpg' || cmd.name === 'gpg2') return !cmd.args.some((a) => GPG_KEY_HANDLING.test(a.value)) || cmd.args.some((a) => /^--verify/.test(a.value));
+  return cmd.name === 'rpm' && cmd.args.some((a) => a.value === '--checksig' || /^-[a-zA-Z]*K/.test(a.value));
 }

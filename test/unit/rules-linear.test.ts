@@ -69,6 +69,19 @@ function baseChain(stages: number): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * Stages each built FROM the one before, every one copied out of by a scratch image with a path of
+ * its own: what ships of each stage (and the WORKDIR where its caches and copies land) flows down
+ * the whole chain.
+ */
+function copiedOutChain(stages: number): string {
+  const out = ['FROM debian:12 AS s0', 'WORKDIR /src', 'COPY . .', 'COPY id_rsa /root/.ssh/'];
+  for (let i = 1; i < stages; i++) out.push(`FROM s${i - 1} AS s${i}`, `WORKDIR /srv/s${i}`, 'RUN apt-get update && apt-get install -y curl', 'COPY . sub/', 'COPY .env ./', 'RUN pip install flask');
+  out.push('FROM scratch');
+  for (let i = 0; i < stages; i++) out.push(`COPY --from=s${i} /src/out${i} /out${i}`);
+  return `${out.join('\n')}\n`;
+}
+
 const RUN_LINES = [
   'RUN apt-get update && apt-get install curl ca-certificates',
   'RUN pip install requests flask && rm -rf /tmp/x',
@@ -114,6 +127,24 @@ function longRun(chars: number): string {
 
 test('20,000 stages each copying from the one before', (t) => assertLinear(t, 'COPY --from chain', copyChain, 2_000));
 test('5,000 stages each built FROM the one before', (t) => assertLinear(t, 'FROM chain', baseChain, 500));
+test('5,000 stages built on each other, each copied out of', (t) => assertLinear(t, 'copied-out chain', copiedOutChain, 500));
+/**
+ * One RUN of many downloads, each looked up among the commands after it (plain HTTP and https,
+ * none used, some installed), with command substitutions, sudoers writes and chowns between them.
+ */
+function manyDownloads(count: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(
+      i % 2 ? `wget -q http://deb.example.org/p${i}.deb -O /tmp/p${i}.deb` : `curl -fsSLo /tmp/t${i}.tar.gz https://example.org/t${i}.tar.gz`,
+      `V${i}="$(curl -sk https://api.example.org/v${i} | jq -r .tag)"`,
+      i % 100 === 0 ? `dpkg -i /tmp/p${i + 1}.deb && echo 'app ALL=(ALL) NOPASSWD: ALL' >> /etc/sudoers && chown app /etc/passwd` : 'true',
+    );
+  }
+  return `FROM debian:12\nRUN ${out.join(' && \\\n    ')}\n`;
+}
+
+test('a RUN of 10,000 downloads', (t) => assertLinear(t, 'many downloads', manyDownloads, 1_000));
 test('10,000 RUN lines', (t) => assertLinear(t, 'RUN lines', runLines, 1_000));
 test('5,000 ENV lines', (t) => assertLinear(t, 'ENV lines', envLines, 500));
 test('a single RUN of 100,000 characters', (t) => assertLinear(t, 'long RUN', longRun, 10_000));

@@ -1,5 +1,6 @@
 import type { Rule } from '../../_api';
-import { insertAfter, mountTargets, removesPath, SHIPPED_RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { SHIPPING } from '../../_helpers/docker-ship';
+import { insertAfter, mountTargets, removesPath, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
 
 const APK_CACHE = /^\/var\/cache\/apk(\/|$)/;
 
@@ -28,7 +29,10 @@ const rule: Rule<'dockerfile'> = {
   fixable: true,
   visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
+    const shipping = ctx.index(SHIPPING);
+    for (const step of ctx.index(RUN_STEPS)) {
+      // In a stage that is only copied from, the cache stays behind unless it is copied out.
+      if (!shipping.stepReaches(step, ['/var/cache/apk', '/etc/apk/cache'])) continue;
       if (mountTargets(step.run).some((t) => APK_CACHE.test(t) || t === '/etc/apk/cache')) continue;
       const cmds = step.commands;
       let lastCleanup = -1;

@@ -34,6 +34,7 @@ const rule: Rule<'dockerfile'> = {
   },
   messages: {
     missingYes: '`{{tool}} install` without `-y`: when apt needs confirmation the build aborts instead of installing. Add `-y` (or `--no-install-recommends -y`).',
+    missingYesTested: '`{{tool}} install` without `-y` in a condition: when apt needs confirmation the install fails and the script quietly takes the other path, so the image may lack the packages. Add `-y`.',
   },
   fixable: true,
   visits: ['RUN', 'ONBUILD'],
@@ -48,7 +49,8 @@ const rule: Rule<'dockerfile'> = {
         if (settingApplies(assumeYes, step.stageIndex, step.outer.span.start)) return;
         const sub = pc.sub;
         ctx.report({
-          messageId: 'missingYes',
+          // A simulated install (`-s`) asks nothing and is no install: it never gets here.
+          messageId: cmd.condition || cmd.negated ? 'missingYesTested' : 'missingYes',
           data: { tool: cmd.name },
           span: sub.span,
           fix: cmd.nested ? undefined : () => ({ title: 'Add -y', edits: [insertAfter(sub, '-y', cmd.exec)] }),

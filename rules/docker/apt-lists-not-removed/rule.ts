@@ -1,7 +1,19 @@
 import type { Rule } from '../../_api';
-import { mountTargets, removesPath, SHIPPED_RUN_STEPS } from '../../_helpers/docker-shell';
+import { SHIPPING } from '../../_helpers/docker-ship';
+import { mountTargets, namedPackages, removesPath, RUN_STEPS, type Command, type PackageCommand } from '../../_helpers/docker-shell';
 
 const APT_LISTS = /^\/var\/lib\/apt\/lists(\/|$)/;
+
+/** `apt-get update`: fetches the lists (a simulated one, `-s`, writes nothing). */
+function fetchesLists(cmd: Command): boolean {
+  const pc = cmd.package;
+  return pc?.manager === 'apt' && pc.sub?.value === 'update' && !pc.dryRun;
+}
+
+/** `rm -rf /var/lib/apt/lists/*`, `apt-get dist-clean`. */
+function removesLists(cmd: Command): boolean {
+  return removesPath(cmd, APT_LISTS) || (['apt-get', 'apt'].includes(cmd.name) && cmd.args.some((a) => a.value === 'distclean' || a.value === 'dist-clean'));
+}
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/apt-lists-not-removed',
@@ -21,18 +33,27 @@ const rule: Rule<'dockerfile'> = {
   },
   visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
+    const shipping = ctx.index(SHIPPING);
+    for (const step of ctx.index(RUN_STEPS)) {
+      // In a stage that is only copied from, the lists stay behind unless they are copied out.
+      if (!shipping.stepReaches(step, ['/var/lib/apt/lists'])) continue;
       if (mountTargets(step.run).some((t) => t === '/var/lib/apt' || APT_LISTS.test(t))) continue;
-      const cmds = step.commands;
-      let lastInstall = -1;
-      cmds.forEach((cmd, i) => {
-        if (cmd.install?.manager === 'apt') lastInstall = i;
-      });
-      if (lastInstall < 0) continue;
-      const cleaned = cmds.slice(lastInstall + 1).some((cmd) => removesPath(cmd, APT_LISTS) || (['apt-get', 'apt'].includes(cmd.name) && cmd.args.some((a) => a.value === 'distclean' || a.value === 'dist-clean')));
-      if (cleaned) continue;
-      const pc = cmds[lastInstall].install!;
-      ctx.report({ messageId: 'listsKept', span: (pc.sub ?? pc.command.program!).span });
+      // Follow the lists through the RUN: `apt-get update` fetches them, `rm` removes them. An
+      // install from the repositories with no update before it relies on lists an earlier layer
+      // left (or has none to use); once this RUN removed them, an install of local .deb files
+      // brings none back.
+      let fetched = false;
+      let removed = false;
+      let kept: PackageCommand | undefined;
+      for (const cmd of step.commands) {
+        if (fetchesLists(cmd)) fetched = true;
+        else if (removesLists(cmd)) {
+          fetched = false;
+          removed = true;
+          kept = undefined;
+        } else if (cmd.install?.manager === 'apt' && (fetched || (!removed && namedPackages(cmd.install).length > 0))) kept = cmd.install;
+      }
+      if (kept) ctx.report({ messageId: 'listsKept', span: (kept.sub ?? kept.command.program!).span });
     }
   },
 };

@@ -1,47 +1,14 @@
 import type { Rule } from '../../_api';
-import { pipelinesOf, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { downloadConsumers, downloadOf, pipelinesOf, RUN_STEPS, verifiesDownloads, type Command, type Download } from '../../_helpers/docker-shell';
 
 /** Files worth verifying: packages, archives and binaries. */
 const PACKAGE = /\.(?:tar(?:\.(?:gz|bz2|xz|zst))?|tgz|tbz2?|txz|zip|deb|rpm|apk|whl|jar|war|gem|nupkg|bin|run|appimage|msi|exe|sh)$/i;
-/** Commands that install, unpack or run a downloaded file. */
-const INSTALLERS = new Set(['tar', 'unzip', 'dpkg', 'rpm', 'gunzip', 'bsdtar', 'install', 'java', 'sh', 'bash', 'python', 'python3', 'pip', 'pip3', 'gem', 'apk', 'yum', 'dnf', 'apt', 'apt-get', 'zypper', 'mv', 'cp', 'chmod']);
-/** Commands that check what was downloaded. */
-const VERIFIERS = /^(?:sha(?:1|224|256|384|512)sum|shasum|b2sum|md5sum|cksum|gpg2?|gpgv2?|cosign|minisign|signify|slsa-verifier|rpmkeys|openssl|sq|ssh-keygen)$/;
 
-/** The URL argument of a curl/wget command, if it names a package, archive or binary. */
-function downloadedFile(cmd: Command): { url: string; file: string } | undefined {
-  if (cmd.name !== 'curl' && cmd.name !== 'wget') return undefined;
-  const url = cmd.args.find((a) => /^(?:https?|ftp):\/\//i.test(a.value))?.value;
-  if (!url) return undefined;
-  const path = url.replace(/[?#].*$/, '');
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const output = outputName(cmd);
-  if (PACKAGE.test(name) || (output !== undefined && PACKAGE.test(output))) return { url, file: output ?? name };
-  return undefined;
-}
-
-/** The `-o FILE` / `-O FILE` / `--output FILE` / `--output-document=FILE` of a download. */
-function outputName(cmd: Command): string | undefined {
-  const args = cmd.args.map((a) => a.value);
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i];
-    if (cmd.name === 'curl' && (v === '-o' || v === '--output')) return args[i + 1];
-    if (cmd.name === 'wget' && (v === '-O' || v === '--output-document')) return args[i + 1];
-    if (v.startsWith('--output=') || v.startsWith('--output-document=')) return v.slice(v.indexOf('=') + 1);
-    if (cmd.name === 'curl' && /^-[a-zA-Z]*o$/.test(v)) return args[i + 1];
-  }
-  return undefined;
-}
-
-/** What a later command does with the download: how the message names it, or undefined. */
-function installs(cmd: Command, file: string): string | undefined {
-  if (!INSTALLERS.has(cmd.name)) return undefined;
-  const base = file.slice(file.lastIndexOf('/') + 1);
-  const mentions = cmd.args.some((a) => a.value === file || a.value.endsWith(`/${base}`) || a.value === base);
-  if (!mentions) return undefined;
-  if (cmd.name === 'tar' || cmd.name === 'unzip' || cmd.name === 'gunzip' || cmd.name === 'bsdtar') return 'unpacks';
-  if (cmd.name === 'chmod' || cmd.name === 'mv' || cmd.name === 'cp') return 'installs';
-  return cmd.name === 'sh' || cmd.name === 'bash' || cmd.name.startsWith('python') || cmd.name === 'java' ? 'runs' : 'installs';
+/** A download of a package, archive or binary (by the URL's name or the saved file's). */
+function packageDownload(download: Download | undefined): Download | undefined {
+  if (!download) return undefined;
+  const name = download.url.replace(/[?#].*$/, '');
+  return PACKAGE.test(name.slice(name.lastIndexOf('/') + 1)) || PACKAGE.test(download.file) ? download : undefined;
 }
 
 const rule: Rule<'dockerfile'> = {
@@ -61,11 +28,13 @@ const rule: Rule<'dockerfile'> = {
   check(ctx) {
     for (const step of ctx.index(RUN_STEPS)) {
       const cmds = step.commands;
-      if (cmds.some((cmd) => VERIFIERS.test(cmd.name))) continue;
-      let end = 0; // index in cmds just past the current pipeline
+      if (cmds.some(verifiesDownloads)) continue;
+      // Where each command stands, to look only at the commands after a download's pipeline.
+      const position = new Map<Command, number>();
+      cmds.forEach((cmd, i) => position.set(cmd, i));
+      const consumerOf = downloadConsumers(cmds);
       for (const pipeline of pipelinesOf(cmds)) {
-        end += pipeline.length;
-        const download = pipeline[0] && downloadedFile(pipeline[0]);
+        const download = packageDownload(pipeline[0] && downloadOf(ctx, pipeline[0]));
         if (!download) continue;
         const consumer = pipeline[1];
         // `curl … | tar xz`: the stream is unpacked as it arrives.
@@ -73,12 +42,8 @@ const rule: Rule<'dockerfile'> = {
           ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action: 'unpacks' }, span: pipeline[0].program!.span });
           continue;
         }
-        for (let i = end; i < cmds.length; i++) {
-          const action = installs(cmds[i], download.file);
-          if (!action) continue;
-          ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action }, span: pipeline[0].program!.span });
-          break;
-        }
+        const use = consumerOf(download.file, position.get(pipeline[pipeline.length - 1])!);
+        if (use) ctx.report({ messageId: 'unverified', data: { downloader: pipeline[0].name, file: download.file, action: use.action }, span: pipeline[0].program!.span });
       }
     }
   },

@@ -1,5 +1,12 @@
 import type { Rule } from '../../_api';
-import { endOfLifeMatches, EOL, PULLED_IMAGES } from '../../_helpers/docker-image';
+import { endOfLifeMatches, EOL, PULLED_IMAGES, type EolMatch } from '../../_helpers/docker-image';
+
+/** How the release is known to have ended, for the message: no day-dependent words beyond the dates the data gives. */
+function endedText(match: EolMatch): string {
+  if (match.how === 'older') return `is older than the oldest release endoflife.date lists for ${match.product} (${match.oldestListed}), so it is long past its end of life`;
+  const on = match.eolDate || 'an unannounced date';
+  return match.how === 'family' ? `reached end of life with every ${match.product} ${match.cycle}.x release, the last on ${on}` : `reached end of life on ${on}`;
+}
 
 const rule: Rule<'dockerfile'> = {
   id: 'docker/eol-base-image',
@@ -14,8 +21,9 @@ const rule: Rule<'dockerfile'> = {
     links: ['https://endoflife.date'],
   },
   messages: {
-    image: '{{release}} reached end of life on {{date}}{{oldest}}; move {{image}} to a supported release.',
-    os: '{{image}} is built on {{release}}, which reached end of life on {{date}}{{oldest}}; use a variant on a supported release.',
+    image: '{{release}} {{ended}}{{oldest}}; move {{image}} to a supported release.',
+    os: '{{image}} is built on {{release}}, which {{ended}}{{oldest}}; use a variant on a supported release.',
+    runtime: '{{image}} ships {{release}} (its {{where}} says so), which {{ended}}{{oldest}}; use a variant on a supported release.',
   },
   // Base images and `COPY --from=<image>` / `RUN --mount=from=<image>`, ONBUILD ones too.
   visits: ['FROM', 'COPY', 'RUN', 'ONBUILD'],
@@ -37,7 +45,8 @@ const rule: Rule<'dockerfile'> = {
           data: {
             release,
             image: use.reference,
-            date: match.eolDate || 'an unannounced date',
+            ended: endedText(match),
+            where: match.tagRange ? 'tag' : 'name',
             oldest: match.oldestSupported ? `; the oldest supported release is ${match.oldestSupported}` : '',
           },
           span,

@@ -1,5 +1,5 @@
 import type { Report, Rule, Word } from '../../_api';
-import { clusterHas, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { clusterHas, downloadConsumers, downloadOf, RUN_STEPS, verifiesDownloads, type Command, type RunStep } from '../../_helpers/docker-shell';
 
 const CURL_VALUE_LETTERS = 'dHuXAeErTwxyzbcCKmQUYFo';
 const FALSE = /^(false|0|no|off)$/i;
@@ -113,6 +113,38 @@ function findingsFor(cmd: Command, text: string): Finding[] {
   return out;
 }
 
+/** A plain-HTTP URL to another machine (not `localhost`). */
+const PLAIN_HTTP = /^(?:http|ftp):\/\/(?!(?:localhost|127\.0\.0\.1|\[::1\])(?:[:/]|$))/i;
+
+/**
+ * Files fetched over plain HTTP (or FTP) that the same RUN installs, unpacks or runs with nothing
+ * checking them: a local `.deb` given to dpkg or apt is installed without any signature check.
+ * The finding is on the downloader, where download-without-verification would put its own.
+ */
+function plainHttpDownloads(source: Parameters<typeof downloadOf>[0], step: RunStep): Finding[] {
+  const cmds = step.commands;
+  if (!cmds.some((cmd) => cmd.name === 'curl' || cmd.name === 'wget') || cmds.some(verifiesDownloads)) return [];
+  const out: Finding[] = [];
+  const position = new Map<Command, number>();
+  cmds.forEach((cmd, i) => position.set(cmd, i));
+  const consumerOf = downloadConsumers(cmds);
+  const pipedInto = new Map<Command, Command>();
+  for (const cmd of cmds) if (cmd.pipedFrom) pipedInto.set(cmd.pipedFrom, cmd);
+  for (const cmd of cmds) {
+    const download = downloadOf(source, cmd);
+    if (!download || !PLAIN_HTTP.test(download.url)) continue;
+    // `curl http://… | tar x`: the stream is unpacked (or run) as it arrives.
+    const piped = pipedInto.get(cmd);
+    const streamed = piped && ['tar', 'bsdtar', 'sh', 'bash'].includes(piped.name) ? { command: piped, action: piped.name.endsWith('tar') ? 'unpacks' : 'runs' } : undefined;
+    const use = streamed ?? consumerOf(download.file, position.get(cmd)!);
+    if (!use) continue;
+    // Name the server, not the whole URL: other parts may come from defaults that differ on this path.
+    const origin = /^[a-z]+:\/\/[^/]+/i.exec(download.url)![0];
+    out.push({ messageId: 'plainHttpDownload', data: { downloader: cmd.name, origin, file: download.file, action: use.action, tool: use.command.name }, span: cmd.program!.span });
+  }
+  return out;
+}
+
 const rule: Rule<'dockerfile'> = {
   id: 'docker/insecure-download',
   title: 'Download or package install without TLS or signature checks',
@@ -120,7 +152,7 @@ const rule: Rule<'dockerfile'> = {
   layer: 'container',
   category: 'security',
   model: 'dockerfile',
-  description: 'A RUN command turns off certificate or signature verification (`curl -k`, `wget --no-check-certificate`, `git clone http://…`, `--trusted-host`, `--allow-unauthenticated`…), so a network attacker can change what gets installed.',
+  description: 'A RUN command turns off certificate or signature verification (`curl -k`, `wget --no-check-certificate`, `git clone http://…`, `--trusted-host`, `--allow-unauthenticated`…), or installs a file it fetched over plain HTTP without checking it, so a network attacker can change what gets installed.',
   references: {
     cwe: ['CWE-295', 'CWE-319', 'CWE-347'],
     checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_11', 'CKV2_DOCKER_13'],
@@ -138,13 +170,17 @@ const rule: Rule<'dockerfile'> = {
     aptUnauthenticated: '`{{option}}` lets apt install packages whose signatures do not verify: a tampered package or mirror goes unnoticed. Import the repository key instead.',
     apkUntrusted: '`apk add --allow-untrusted` installs packages without a trusted signature. Add the signing key to /etc/apk/keys instead.',
     packageSignatureOff: '`{{option}}` makes {{tool}} skip package signature checks: a tampered package or mirror goes unnoticed. Import the repository GPG key instead.',
+    plainHttpDownload: '`{{downloader}}` fetches {{file}} over plain HTTP from {{origin}} and this RUN {{action}} it with `{{tool}}`, with no checksum or signature check: anyone on the network path can swap it (dpkg and apt check no signature on a local .deb). Fetch it over https and verify its SHA-256 or signature before using it.',
   },
   visits: ['RUN', 'ONBUILD'],
+  // One download, one finding: fetched over plain HTTP and used unverified is the graver form of the same problem.
+  supersedes: ['docker/download-without-verification'],
   check(ctx) {
     for (const step of ctx.index(RUN_STEPS)) {
       for (const cmd of step.commands) {
         for (const f of findingsFor(cmd, ctx.text)) ctx.report(f);
       }
+      for (const f of plainHttpDownloads(ctx, step)) ctx.report(f);
     }
   },
 };

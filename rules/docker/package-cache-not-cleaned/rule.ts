@@ -1,5 +1,6 @@
 import type { Instruction, Rule, Word } from '../../_api';
-import { baseName, insertAfter, mountTargets, removesPath, SHIPPED_RUN_STEPS, settingApplies, writtenSetting, type Command, type SettingPoints } from '../../_helpers/docker-shell';
+import { SHIPPING } from '../../_helpers/docker-ship';
+import { baseName, insertAfter, mountTargets, removesPath, RUN_STEPS, settingApplies, writtenSetting, type Command, type SettingPoints } from '../../_helpers/docker-shell';
 
 type Family = 'yum' | 'dnf' | 'zypper';
 const FAMILY: Record<string, Family> = { yum: 'yum', dnf: 'dnf', tdnf: 'dnf', microdnf: 'dnf', zypper: 'zypper' };
@@ -10,6 +11,13 @@ const CACHE_DIR: Record<Family, RegExp> = {
   zypper: /^\/var\/cache\/zypp(\/|$)/,
 };
 const PIP_CACHE = /(^|\/)\.cache(\/pip)?\/?\*?$/;
+/** Where the caches live, to tell whether a stage that is only copied from ships them. */
+const CACHE_PATHS: Record<Family | 'pip', readonly string[]> = {
+  yum: ['/var/cache/yum', '/var/cache/dnf'],
+  dnf: ['/var/cache/dnf', '/var/cache/yum'],
+  zypper: ['/var/cache/zypp'],
+  pip: ['/root/.cache/pip', '/home/*/.cache/pip'],
+};
 /** A RUN that writes `no-cache-dir = …` to pip.conf: later RUNs of its stage keep no cache. */
 const PIP_CONF_NO_CACHE = writtenSetting('pip.noCacheDir', /no-cache-dir\s*=\s*(true|1|yes|off|false)/i);
 
@@ -73,16 +81,18 @@ const rule: Rule<'dockerfile'> = {
   visits: ['RUN', 'ONBUILD', 'ENV'],
   check(ctx) {
     const pipCacheOffFrom = pipCacheOffPoints(ctx.nodes, ctx.index(PIP_CONF_NO_CACHE));
-    for (const step of ctx.index(SHIPPED_RUN_STEPS)) {
+    const shipping = ctx.index(SHIPPING);
+    for (const step of ctx.index(RUN_STEPS)) {
       const mounts = mountTargets(step.run);
       const cmds = step.commands;
-      const words = cmds.flatMap((c) => c.words);
+      // Words of commands that change nothing (`dnf install --assumeno`, `pip install --dry-run`) are left out.
+      const words = cmds.flatMap((c) => (c.package?.dryRun ? [] : c.words));
       // Commands come in source order, except those of an `sh -c '…'` string, which follow their shell.
       if (cmds.some((c) => c.nested)) words.sort((a, b) => a.span.start - b.span.start);
 
       const events = rpmEvents(words);
       for (const family of ['yum', 'dnf', 'zypper'] as Family[]) {
-        if (mounts.some((t) => CACHE_DIR[family].test(t))) continue;
+        if (mounts.some((t) => CACHE_DIR[family].test(t)) || !shipping.stepReaches(step, CACHE_PATHS[family])) continue;
         const installs = events.filter((e) => e.family === family && e.kind === 'install');
         const last = installs.at(-1);
         if (!last) continue;
@@ -94,7 +104,7 @@ const rule: Rule<'dockerfile'> = {
         ctx.report({ messageId: 'rpm', data: { tool: last.tool, sub: last.word.value, clean }, span: last.word.span });
       }
 
-      if (mounts.some((t) => PIP_CACHE.test(t) || t === '/root/.cache')) continue;
+      if (mounts.some((t) => PIP_CACHE.test(t) || t === '/root/.cache') || !shipping.stepReaches(step, CACHE_PATHS.pip)) continue;
       let envOff: boolean | undefined;
       let lastPurge = -1;
       cmds.forEach((cmd, i) => {

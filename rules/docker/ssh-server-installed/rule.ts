@@ -1,5 +1,5 @@
 import type { Rule } from '../../_api';
-import { INSTALLS } from '../../_helpers/docker-shell';
+import { INSTALLS, runsOnEveryPath, whenItRuns } from '../../_helpers/docker-shell';
 
 /** Packages that put an SSH daemon in the image, by manager family; versions may follow. */
 const SERVER = /^(openssh-server(-pam)?|dropbear(-bin|-run)?|tinysshd|ssh)([=<>~:].*|-\d.*)?$/;
@@ -17,14 +17,18 @@ const rule: Rule<'dockerfile'> = {
   references: { cwe: ['CWE-1188'], cis: ['CIS Docker 5.6'] },
   messages: {
     sshServer: '`{{pkg}}` puts an SSH daemon in the image: another network service with its own keys and passwords to manage, and a way around the container runtime\'s access control. Use `docker exec`/`kubectl exec` for access instead.',
+    sshServerSometimes: '`{{pkg}}` puts an SSH daemon in the image when this install runs, {{when}}: another network service with its own keys and passwords to manage. Make sure the images you ship take the other path, and use `docker exec`/`kubectl exec` for access.',
   },
   visits: ['RUN', 'ONBUILD'],
   check(ctx) {
-    for (const { install: pc } of ctx.index(INSTALLS)) {
+    // A simulated install (`apt-get install -s`) is no install: INSTALLS leaves it out.
+    for (const { command, install: pc } of ctx.index(INSTALLS)) {
       if (pc.manager === 'pip' || pc.manager === 'npm' || pc.manager === 'gem') continue;
       const ownsDaemon = (v: string) => SERVER.test(v) || (OPENSSH.test(v) && ['apk', 'zypper', 'pacman'].includes(pc.manager));
       for (const pkg of pc.packages) {
-        if (ownsDaemon(pkg.value)) ctx.report({ messageId: 'sshServer', data: { pkg: pkg.value }, span: pkg.span });
+        if (!ownsDaemon(pkg.value)) continue;
+        if (runsOnEveryPath(command)) ctx.report({ messageId: 'sshServer', data: { pkg: pkg.value }, span: pkg.span });
+        else ctx.report({ messageId: 'sshServerSometimes', data: { pkg: pkg.value, when: whenItRuns(command) }, span: pkg.span, severity: 'low' });
       }
     }
   },
