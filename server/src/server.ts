@@ -47,7 +47,7 @@ import { FramingError } from './lsp/framing';
 import { describe, Guard, invalidParams, isObject, TIMED_OUT, withTimeout } from './lsp/guard';
 import { ClientCommand, DIAGNOSTIC_SOURCE, ServerCommand, TRUST_CHANGED_NOTIFICATION, type RuleInfo, type ScanSummary } from './lsp/protocol';
 import { Recent } from './lsp/recent';
-import { streamTransport } from './lsp/transport';
+import { ipcTransport, streamTransport } from './lsp/transport';
 import { pathToUri, uriToPath } from './lsp/uri';
 import { loadShippedData } from './workspace/data';
 import { readSourceFile } from './workspace/project';
@@ -112,8 +112,11 @@ interface Derived {
 // Transport and failure containment
 
 let shutdownRequested = false;
-const transport = streamTransport(process.argv.slice(2), { onInvalid: (reason) => protocolWarning(`ignored a message: ${reason}`) });
-const connection: Connection = transport ? createConnection(ProposedFeatures.all, transport.reader, transport.writer) : createConnection(ProposedFeatures.all);
+const readerOptions = { onInvalid: (reason: string) => protocolWarning(`ignored a message: ${reason}`) };
+const transport = streamTransport(process.argv.slice(2), readerOptions);
+const ipc = transport ? undefined : ipcTransport(process.argv.slice(2), readerOptions);
+const chosen = transport ?? ipc;
+const connection: Connection = chosen ? createConnection(ProposedFeatures.all, chosen.reader, chosen.writer) : createConnection(ProposedFeatures.all);
 
 if (transport) {
   // Standard output carries the protocol; stray console output goes to standard error.
@@ -495,16 +498,19 @@ connection.onInitialize(
   },
 );
 
+let initialized = false;
 connection.onInitialized(
   notification('initialized', async () => {
+    if (initialized) return protocolWarning('a second initialized notification was ignored');
+    initialized = true;
     if (pullConfiguration) {
       background('registering for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, { section: 'fourfold' }).catch(() => undefined));
     }
     connection.workspace.onDidChangeWorkspaceFolders(
       notification('workspace/didChangeWorkspaceFolders', async () => {
-        const folders = await withTimeout(connection.workspace.getWorkspaceFolders(), CLIENT_ANSWER_TIMEOUT_MS);
-        if (folders === TIMED_OUT) {
-          protocolWarning('the editor did not say which folders are open; keeping the folders known');
+        const folders = await withTimeout(connection.workspace.getWorkspaceFolders(), CLIENT_ANSWER_TIMEOUT_MS).catch((error: unknown) => describe(error));
+        if (folders === TIMED_OUT || typeof folders === 'string') {
+          protocolWarning(`the editor did not say which folders are open (${typeof folders === 'string' ? folders : 'no answer'}); keeping the folders known`);
           return;
         }
         session.setFolders(folderPaths(folders));
