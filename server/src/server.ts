@@ -15,9 +15,7 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   DiagnosticSeverity,
-  ErrorCodes,
   ProposedFeatures,
-  ResponseError,
   TextDocumentSyncKind,
   type CodeAction,
   type Connection,
@@ -46,9 +44,10 @@ import {
 } from './lsp/convert';
 import { documentUri, OpenDocuments, type OpenDocument } from './lsp/documents';
 import { FramingError } from './lsp/framing';
+import { describe, Guard, invalidParams, isObject, TIMED_OUT, withTimeout } from './lsp/guard';
 import { ClientCommand, DIAGNOSTIC_SOURCE, ServerCommand, TRUST_CHANGED_NOTIFICATION, type RuleInfo, type ScanSummary } from './lsp/protocol';
 import { Recent } from './lsp/recent';
-import { streamTransport } from './lsp/transport';
+import { ipcTransport, streamTransport } from './lsp/transport';
 import { pathToUri, uriToPath } from './lsp/uri';
 import { loadShippedData } from './workspace/data';
 import { readSourceFile } from './workspace/project';
@@ -109,15 +108,15 @@ interface Derived {
   fixed?: Finding[];
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 // ---------------------------------------------------------------------------------------------
 // Transport and failure containment
 
 let shutdownRequested = false;
-const transport = streamTransport(process.argv.slice(2), { onInvalid: (reason) => protocolWarning(`ignored a message: ${reason}`) });
-const connection: Connection = transport ? createConnection(ProposedFeatures.all, transport.reader, transport.writer) : createConnection(ProposedFeatures.all);
+const readerOptions = { onInvalid: (reason: string) => protocolWarning(`ignored a message: ${reason}`) };
+const transport = streamTransport(process.argv.slice(2), readerOptions);
+const ipc = transport ? undefined : ipcTransport(process.argv.slice(2), readerOptions);
+const chosen = transport ?? ipc;
+const connection: Connection = chosen ? createConnection(ProposedFeatures.all, chosen.reader, chosen.writer) : createConnection(ProposedFeatures.all);
 
 if (transport) {
   // Standard output carries the protocol; stray console output goes to standard error.
@@ -135,72 +134,8 @@ connection.onShutdown(() => {
   shutdownRequested = true;
 });
 
-let warnings = 0;
-/** A message from the client that was refused: logged (up to a limit), never fatal. */
-function protocolWarning(message: string): void {
-  warnings++;
-  if (warnings <= WARNINGS_LOGGED) connection.console.warn(`Fourfold: ${message}`);
-  else if (warnings === WARNINGS_LOGGED + 1) connection.console.warn('Fourfold: further malformed messages are ignored without a log line.');
-}
-
-let reporting = false;
-/** A bug of ours (or a rule's): logged with its stack; the server goes on. */
-function internalError(where: string, error: unknown): void {
-  if (reporting) return; // logging itself failed: say nothing rather than loop
-  reporting = true;
-  try {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    const line = `Fourfold: internal error in ${where} (please report it): ${detail}`;
-    process.stderr.write(`${line}\n`);
-    connection.console.error(line);
-  } catch {
-    // nowhere left to say it
-  } finally {
-    reporting = false;
-  }
-}
-
-/** Work that nobody awaits: its failure is logged, never left to end the process. */
-function background(where: string, work: Promise<unknown>): void {
-  work.catch((error) => internalError(where, error));
-}
-
-/** A notification handler that cannot fail: errors are logged. */
-function notification<P>(where: string, handler: (params: P) => void | Promise<void>): (params: P) => Promise<void> {
-  return async (params) => {
-    try {
-      await handler(params);
-    } catch (error) {
-      internalError(where, error);
-    }
-  };
-}
-
-/** A request handler whose failures become error answers (bad parameters: InvalidParams). */
-function request<P, R>(where: string, handler: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
-  return async (params) => {
-    try {
-      return await handler(params);
-    } catch (error) {
-      if (error instanceof ResponseError) throw error;
-      internalError(where, error);
-      throw new ResponseError(ErrorCodes.InternalError, `Fourfold: ${where} failed: ${describe(error)}`);
-    }
-  };
-}
-
-function invalidParams(message: string): ResponseError<void> {
-  return new ResponseError(ErrorCodes.InvalidParams, message);
-}
-
-const TIMED_OUT = Symbol('timed out');
-
-/** The answer, or TIMED_OUT when the client has not answered in time (the promise still settles later). */
-function withTimeout<T>(answer: Promise<T>, ms = CLIENT_ANSWER_TIMEOUT_MS): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
-  return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
-}
+const guard = new Guard(() => connection.console, WARNINGS_LOGGED);
+const { protocolWarning, internalError, background, notification, request } = guard;
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -437,7 +372,7 @@ async function pullSettings(): Promise<void> {
   };
   let answer: unknown;
   try {
-    answer = await withTimeout(request);
+    answer = await withTimeout(request, CLIENT_ANSWER_TIMEOUT_MS);
   } catch (error) {
     configurationProblem(describe(error));
     return;
@@ -575,16 +510,19 @@ connection.onInitialize(
   },
 );
 
+let initialized = false;
 connection.onInitialized(
   notification('initialized', async () => {
+    if (initialized) return protocolWarning('a second initialized notification was ignored');
+    initialized = true;
     if (pullConfiguration) {
       background('registering for configuration changes', connection.client.register(DidChangeConfigurationNotification.type, { section: 'fourfold' }).catch(() => undefined));
     }
     connection.workspace.onDidChangeWorkspaceFolders(
       notification('workspace/didChangeWorkspaceFolders', async () => {
-        const folders = await withTimeout(connection.workspace.getWorkspaceFolders());
-        if (folders === TIMED_OUT) {
-          protocolWarning('the editor did not say which folders are open; keeping the folders known');
+        const folders = await withTimeout(connection.workspace.getWorkspaceFolders(), CLIENT_ANSWER_TIMEOUT_MS).catch((error: unknown) => describe(error));
+        if (folders === TIMED_OUT || typeof folders === 'string') {
+          protocolWarning(`the editor did not say which folders are open (${typeof folders === 'string' ? folders : 'no answer'}); keeping the folders known`);
           return;
         }
         session.setFolders(folderPaths(folders));
@@ -816,7 +754,7 @@ interface Progress {
 /** Progress in the editor; without an answer from the client in time, a scan without progress. */
 async function startProgress(title: string): Promise<Progress> {
   const controller = new AbortController();
-  const created = await withTimeout(connection.window.createWorkDoneProgress()).catch((): typeof TIMED_OUT => TIMED_OUT);
+  const created = await withTimeout(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_TIMEOUT_MS).catch((): typeof TIMED_OUT => TIMED_OUT);
   if (typeof created === 'symbol') {
     protocolWarning('the editor did not create a progress indicator; scanning without one');
     return { report: () => undefined, done: () => undefined, cancelled: controller.signal };

@@ -46,14 +46,34 @@ describe('walkWorkspace', () => {
     assert.ok(!isExcluded('src/Dockerfile', ['vendor/**']));
   });
 
-  it('follows file symlinks but not folder symlinks (no loops)', async () => {
+  it('follows symbolic links inside the workspace once, and says why it did not follow the others', async () => {
     const ws = emptyWorkspace();
+    const outside = emptyWorkspace();
     write(ws, 'real/Dockerfile', 'FROM alpine:3.20\n');
-    fs.symlinkSync(path.join(ws, 'real'), path.join(ws, 'loop'));
+    write(ws, 'node_modules/pkg/Dockerfile', 'FROM alpine:3.20\n');
+    write(outside, 'secret.env', 'TOKEN=x\n');
+    fs.symlinkSync(path.join(ws, 'real'), path.join(ws, 'again'));
     fs.symlinkSync(ws, path.join(ws, 'real/up'));
     fs.symlinkSync(path.join(ws, 'real/Dockerfile'), path.join(ws, 'linked.dockerfile'));
     fs.symlinkSync(path.join(ws, 'missing'), path.join(ws, 'dangling.dockerfile'));
-    assert.deepEqual(await walk(ws), ['linked.dockerfile', 'real/Dockerfile']);
+    fs.symlinkSync(path.join(ws, 'node_modules/pkg'), path.join(ws, 'vendored'));
+    fs.symlinkSync(outside, path.join(ws, 'elsewhere'));
+    fs.symlinkSync(path.join(outside, 'secret.env'), path.join(ws, 'stolen.env'));
+    fs.symlinkSync(path.join(ws, 'self'), path.join(ws, 'self'));
+    const skipped: string[] = [];
+    const files: string[] = [];
+    for await (const file of walkWorkspace(ws, { exclude: [], onSkip: (p, reason) => skipped.push(`${path.relative(ws, p)}: ${reason}`) })) files.push(file.relPath);
+    // The real tree first, then what links add: a folder the walk prunes (node_modules) reached by a link.
+    assert.deepEqual(files, ['real/Dockerfile', 'vendored/Dockerfile']);
+    assert.deepEqual(skipped.sort(), [
+      'again: symbolic link to real, scanned already',
+      'dangling.dockerfile: symbolic link to nothing (broken)',
+      'elsewhere: symbolic link to outside the workspace',
+      'linked.dockerfile: symbolic link to real/Dockerfile, scanned already',
+      'real/up: symbolic link loop (to ., which holds it)',
+      'self: symbolic link loop',
+      'stolen.env: symbolic link to outside the workspace',
+    ]);
   });
 
   it('stops when the signal aborts', async () => {
@@ -81,7 +101,7 @@ describe('readSourceFile', () => {
     assert.deepEqual(readSourceFile(write(ws, 'e', Buffer.from('FROM x\n', 'utf16le'))), { skipped: 'binary content' });
     assert.deepEqual(readSourceFile(write(ws, 'f', 'x'.repeat(3000)), 2), { skipped: 'larger than 2 KB (maxFileSizeKb)' });
     assert.deepEqual(readSourceFile(write(ws, 'g', Buffer.from([0x46, 0xc3, 0x28, 0x0a]))), { skipped: 'not valid UTF-8 text' });
-    assert.match(readSourceFile(path.join(ws, 'nope')).skipped ?? '', /cannot be read \(ENOENT\)/);
+    assert.match(readSourceFile(path.join(ws, 'nope')).skipped ?? '', /cannot be read \(ENOENT/);
     assert.deepEqual(readSourceFile(ws), { skipped: 'not a regular file' });
   });
 });

@@ -2,7 +2,7 @@
 // malformed or hostile over the real protocol (raw bytes where the framing itself is bad), then
 // checks that the server is still useful: a fresh didOpen gets exactly the diagnostics the engine
 // gives for that text. Waits are on events (publications, log lines, the process's exit), never
-// on timers.
+// on timers; a hung server fails a suite after its timeout instead of hanging the run.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -58,7 +58,7 @@ before(() => {
   assert.ok(expected.length >= 3, `the probe has findings: ${expected.join(' | ')}`);
 });
 
-describe('malformed messages from the client', () => {
+describe('malformed messages from the client', { timeout: 120_000 }, () => {
   let client: LspClient;
   let root: string;
   before(async () => {
@@ -101,6 +101,23 @@ describe('malformed messages from the client', () => {
     await client.connection.sendNotification('fourfold/noSuchNotification', { a: 1 });
     await client.connection.sendNotification('$/noSuchThing');
     await assertUseful(client, root);
+  });
+
+  test('protocol-level messages with bad parameters: cancel, trace, progress, stray responses', async () => {
+    for (const method of ['$/cancelRequest', '$/setTrace', '$/progress', 'window/workDoneProgress/cancel', 'workspace/didChangeWorkspaceFolders', 'workspace/didChangeWatchedFiles', 'fourfold/trustChanged', 'initialized']) {
+      for (const params of [undefined, null, 42, 'x', [1, 2], { id: { deep: true } }]) await client.connection.sendNotification(method, params);
+    }
+    // A response to a request the server never sent, and messages that are neither.
+    for (const message of [{ jsonrpc: '2.0', id: 987654, result: 1 }, { jsonrpc: '2.0', id: null, error: { code: 1, message: 'x' } }, { jsonrpc: '2.0' }, { jsonrpc: '2.0', id: 5 }]) {
+      const bytes = Buffer.from(JSON.stringify(message));
+      await client.writeRaw(Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`), bytes]));
+    }
+    for (const method of ['shutdown', 'initialize']) {
+      // A second initialize, and requests with positional parameters, are answered, not fatal.
+      await client.connection.sendRequest(method === 'shutdown' ? 'textDocument/codeAction' : method, [1, 2, 3]).catch(() => undefined);
+    }
+    await assertUseful(client, root);
+    assert.deepEqual(client.stderr.join('').match(/internal error.*/g) ?? [], []);
   });
 
   test('incremental edits out of range are clamped to the text; malformed ones are refused whole', async () => {
@@ -189,7 +206,7 @@ describe('malformed messages from the client', () => {
   });
 });
 
-describe('hostile files', () => {
+describe('hostile files', { timeout: 120_000 }, () => {
   let client: LspClient;
   let root: string;
   before(async () => {
@@ -258,7 +275,7 @@ describe('hostile files', () => {
   });
 });
 
-describe('caps from the settings', () => {
+describe('caps from the settings', { timeout: 120_000 }, () => {
   test('fourfold.maxParseErrorsPerFile and fourfold.maxFindingsPerFile bound what is published', async () => {
     const root = tempRoot();
     const client = await LspClient.start({ root, settings: { fourfold: { maxParseErrorsPerFile: 5, maxFindingsPerFile: 8 } } });
@@ -275,7 +292,7 @@ describe('caps from the settings', () => {
   });
 });
 
-describe('broken framing', () => {
+describe('broken framing', { timeout: 120_000 }, () => {
   for (const [name, bytes] of [
     ['a Content-Length that is not a number', 'Content-Length: abc\r\n\r\n{"jsonrpc":"2.0","method":"initialized","params":{}}'],
     ['no Content-Length', 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}'],
@@ -314,7 +331,7 @@ describe('broken framing', () => {
   });
 });
 
-describe('configuration the client cannot give', () => {
+describe('configuration the client cannot give', { timeout: 120_000 }, () => {
   for (const configuration of ['error', 'never', 'garbage'] as const) {
     test(`a ${configuration === 'never' ? 'never-answered' : configuration === 'error' ? 'failed' : 'malformed'} workspace/configuration: defaults apply, said once, and files are checked`, async () => {
       const root = tempRoot();

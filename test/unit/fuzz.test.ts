@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { checkInput, FORMATS, fuzzEngine, loadSamples, mutate, runFuzz, type Crash } from '../../scripts/fuzz';
 
 const SEED = 20260101;
-const PER_FORMAT = 750;
+const PER_FORMAT = 500;
 /** Quadratic rules (rules/**, being fixed) make long inputs slow; the long runs go further. */
 const MAX_SIZE = 8192;
 

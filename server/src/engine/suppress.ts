@@ -27,6 +27,14 @@ function isCommentLine(trimmed: string, prefix: string): boolean {
   return trimmed.startsWith(prefix) || (prefix === '#' && trimmed.startsWith('//'));
 }
 
+// The text without a block comment's closer (star-slash, -->) at its end; not a regex, which is
+// quadratic on long blanks.
+function withoutCommentCloser(text: string): string {
+  const trimmed = text.trimEnd();
+  for (const closer of ['*/', '-->']) if (trimmed.endsWith(closer)) return trimmed.slice(0, -closer.length);
+  return text;
+}
+
 export function findSuppressions(lines: LineIndex, commentPrefix: string, units: readonly Span[] = []): SuppressionComment[] {
   if (!lines.text.includes('fourfold-ignore')) return [];
   let nextCode: Int32Array | undefined;
@@ -37,7 +45,7 @@ export function findSuppressions(lines: LineIndex, commentPrefix: string, units:
     if (at < 0 || !content.includes('fourfold-ignore')) continue;
     const match = DIRECTIVE.exec(content.slice(at));
     if (!match) continue;
-    const body = match[2].replace(/\s*(\*\/|-->)\s*$/, '').trim();
+    const body = withoutCommentCloser(match[2]).trim();
     const parsed = RULE_LIST.exec(body);
     if (!parsed) continue;
     const lineStart = lines.lineStart(line);

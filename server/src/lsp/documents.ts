@@ -4,6 +4,7 @@
 // What is kept per document is its text and what the next edit needs (TextDocument's line
 // offsets); everything derived from it (models, findings) lives elsewhere, with a bound.
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { isObject } from './guard';
 
 export type OpenDocument = TextDocument;
 
@@ -14,7 +15,6 @@ interface Position {
   character: number;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 export function isPosition(value: unknown): value is Position {

@@ -8,6 +8,41 @@
 //     staying alive and deaf.
 import { AbstractMessageReader, Disposable, type DataCallback, type Message } from 'vscode-languageserver/node';
 
+/**
+ * Why a decoded value is not a JSON-RPC message the connection can take, or undefined when it is.
+ * The connection library trusts its input: a cancellation without an id, or a request whose id is
+ * an object, throws inside it, where the error would lose the messages read with it.
+ */
+export function jsonRpcProblem(message: unknown): string | undefined {
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return 'a message is not a JSON-RPC object';
+  const m = message as Record<string, unknown>;
+  const idOk = (id: unknown) => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if ('method' in m) {
+    if (typeof m.method !== 'string') return 'a message has a method that is not a string';
+    if ('id' in m && !idOk(m.id)) return `${m.method}: the request id is neither a string nor a number`;
+    if (m.params !== undefined && (m.params === null || typeof m.params !== 'object')) return `${m.method}: params are neither an object nor an array`;
+    if (m.method === '$/cancelRequest' && !idOk((m.params as { id?: unknown } | undefined)?.id)) return '$/cancelRequest: no request id to cancel';
+    return undefined;
+  }
+  if (!('id' in m) || !(idOk(m.id) || m.id === null)) return 'a message is neither a request, a notification nor a response';
+  if (!('result' in m) && !('error' in m)) return 'a response has neither a result nor an error';
+  return undefined;
+}
+
+/** Hands a message to the connection if it is one; a failure inside the connection loses that message only. */
+export function deliverChecked(message: unknown, callback: DataCallback | undefined, onInvalid?: (reason: string) => void): void {
+  const problem = jsonRpcProblem(message);
+  if (problem) {
+    onInvalid?.(problem);
+    return;
+  }
+  try {
+    callback?.(message as Message);
+  } catch (error) {
+    onInvalid?.(`a message could not be handled (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
 export class FramingError extends Error {
   override name = 'FramingError';
 }
@@ -127,11 +162,7 @@ export class FramedMessageReader extends AbstractMessageReader {
       this.options.onInvalid?.(`a message is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
       return;
     }
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) {
-      this.options.onInvalid?.('a message is not a JSON-RPC object');
-      return;
-    }
-    this.callback?.(message as Message);
+    deliverChecked(message, this.callback, this.options.onInvalid);
   }
 
   private fail(reason: string): undefined {

@@ -1,9 +1,38 @@
-// The byte-stream transports a client can start the server with (`--stdio`, `--socket=N`,
-// `--pipe=NAME`), read with our strict framing (framing.ts). `--node-ipc` (VS Code's choice) carries
-// messages as objects with no framing to get wrong, and is left to the library.
+// The transports a client can start the server with. Byte streams (`--stdio`, `--socket=N`,
+// `--pipe=NAME`) are read with our strict framing (framing.ts); `--node-ipc` (VS Code's choice)
+// carries messages as objects, which are checked the same way before the connection sees them.
 import net from 'node:net';
-import { StreamMessageWriter, type MessageWriter } from 'vscode-languageserver/node';
-import { FramedMessageReader, type FramedReaderOptions } from './framing';
+import {
+  AbstractMessageReader,
+  Disposable,
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageWriter,
+  type DataCallback,
+  type MessageReader,
+  type MessageWriter,
+} from 'vscode-languageserver/node';
+import { deliverChecked, FramedMessageReader, type FramedReaderOptions } from './framing';
+
+/** Node IPC messages, checked as JSON-RPC before the connection gets them. */
+class CheckedIpcReader extends AbstractMessageReader {
+  private readonly inner: MessageReader = new IPCMessageReader(process);
+
+  constructor(private readonly onInvalid?: (reason: string) => void) {
+    super();
+    this.inner.onError((error) => this.fireError(error));
+    this.inner.onClose(() => this.fireClose());
+  }
+
+  listen(callback: DataCallback): Disposable {
+    return this.inner.listen((message) => deliverChecked(message, callback, this.onInvalid));
+  }
+}
+
+export interface Transport {
+  reader: MessageReader;
+  writer: MessageWriter;
+}
 
 export interface StreamTransport {
   reader: FramedMessageReader;
@@ -21,6 +50,12 @@ function option(argv: readonly string[], name: string): string | undefined {
     if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
   }
   return undefined;
+}
+
+/** `--node-ipc`: checked messages over the process channel; undefined for any other transport. */
+export function ipcTransport(argv: readonly string[], options: FramedReaderOptions): Transport | undefined {
+  if (!argv.includes('--node-ipc') || !process.send) return undefined;
+  return { reader: new CheckedIpcReader(options.onInvalid), writer: new IPCMessageWriter(process) };
 }
 
 /** The stream transport the command line names; undefined for `--node-ipc` or none. */

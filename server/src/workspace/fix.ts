@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { applyEdits, compatibleEdits } from '../engine/edits';
 import type { ScannedFile } from './session';
+import { isInside } from './walk';
 
 export interface FixSummary {
   /** Fixes applied, over all files. */
@@ -16,6 +17,14 @@ export interface FixSummary {
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+function realpath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Applies the safe fixes of every scanned file in place (only edits within the file itself). */
 export function fixFiles(files: ScannedFile[]): FixSummary {
   const summary: FixSummary = { fixes: 0, files: 0, skipped: [] };
@@ -25,6 +34,16 @@ export function fixFiles(files: ScannedFile[]): FixSummary {
     const built = file.workspace.check({ path: file.relPath, text: file.text }, { fixes: true });
     const fixable = built.findings.filter((f) => f.fix && !f.suppression && f.fix.safety !== 'suggestion' && f.fix.edits.every((e) => !e.path));
     if (fixable.length === 0) continue;
+    // A file of the workspace that is really elsewhere (a symbolic link, perhaps made after the
+    // scan) is not written: a fix never writes outside the workspace.
+    if (file.workspace.root !== '' && isInside(file.workspace.root, file.absPath)) {
+      const real = realpath(file.absPath);
+      const root = realpath(file.workspace.root);
+      if (!real || !root || !isInside(root, real)) {
+        summary.skipped.push({ relPath: file.relPath, reason: 'it leads outside the workspace (a symbolic link)' });
+        continue;
+      }
+    }
     const bytes = fs.readFileSync(file.absPath);
     const bom = bytes.subarray(0, 3).equals(UTF8_BOM);
     const onDisk = bytes.subarray(bom ? 3 : 0).toString('utf8');

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AnyRule } from '../engine/api';
 import { parseBaseline, type Baseline } from '../engine/baseline';
-import { CONFIG_FILE, mergeConfig, parseConfigFile, type Config, type ConfigProblem } from '../engine/config';
+import { CONFIG_FILE, DEFAULT_BASELINE, mergeConfig, parseConfigFile, type Config, type ConfigProblem } from '../engine/config';
+import { fsReason, isInside } from './walk';
 
 export interface LoadProjectOptions {
   /** Editor settings or CLI flags; the repository's file applies on top of them (see mergeConfig). */
@@ -60,6 +61,12 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
     }
   }
   const config = mergeConfig(options.settings, fileConfig, options.trusted, (id) => defaults.get(id));
+  // The baseline is written by "accept current findings": from settings or the repository's file it
+  // must name a file inside the workspace (a flag on the command line may name any).
+  if (!isInside(absRoot, path.resolve(absRoot, config.baseline))) {
+    problems.push({ message: `baseline ${JSON.stringify(config.baseline)} lies outside the workspace; using ${DEFAULT_BASELINE}`, span: { start: 0, end: 0 } });
+    config.baseline = DEFAULT_BASELINE;
+  }
   const overrides = options.overrides ?? {};
   if (overrides.rules) Object.assign(config.rules, overrides.rules);
   if (overrides.exclude) config.exclude.push(...overrides.exclude);
@@ -98,6 +105,8 @@ export function loadProject(root: string, options: LoadProjectOptions): LoadedPr
 export type ReadResult = { text: string; skipped?: undefined } | { text?: undefined; skipped: string };
 
 const BINARY_SNIFF_BYTES = 8192;
+/** The reason given for binary files (images, archives): the scan lists it only for names it parses. */
+export const BINARY = 'binary content';
 
 /**
  * Reads a file for checking. UTF-8 (a byte-order mark is kept in the text, so offsets count it as
@@ -113,17 +122,17 @@ export function readSourceFile(absPath: string, maxFileSizeKb = 1024): ReadResul
     if (stat.size > maxFileSizeKb * 1024) return { skipped: `larger than ${maxFileSizeKb} KB (maxFileSizeKb)` };
     bytes = fs.readFileSync(absPath);
   } catch (error) {
-    return { skipped: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return { skipped: fsReason(error) };
   }
   if (bytes.length > maxFileSizeKb * 1024) return { skipped: `larger than ${maxFileSizeKb} KB (maxFileSizeKb)` };
   let encoding: 'utf-8' | 'utf-16le' | 'utf-16be' = 'utf-8';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) encoding = 'utf-16le';
   else if (bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
-  else if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: 'binary content' };
+  else if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { skipped: BINARY };
   try {
     // The byte-order mark is dropped, as editors do, so columns on line 1 agree with the editor's.
     const text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
-    if (encoding !== 'utf-8' && text.slice(0, BINARY_SNIFF_BYTES).includes('\u0000')) return { skipped: 'binary content' };
+    if (encoding !== 'utf-8' && text.slice(0, BINARY_SNIFF_BYTES).includes('\u0000')) return { skipped: BINARY };
     return { text };
   } catch {
     return { skipped: `not valid ${encoding.toUpperCase()} text` };

@@ -9,8 +9,8 @@ import { CONFIG_FILE, type Config, type ConfigProblem } from '../engine/config';
 import { Engine, type CheckResult, type DataLoader } from '../engine/engine';
 import { isParsedKindName } from '../engine/languages';
 import { toSarif, type SarifOptions } from '../engine/sarif';
-import { loadProject, readSourceFile } from './project';
-import { walkWorkspace } from './walk';
+import { BINARY, loadProject, readSourceFile } from './project';
+import { isInside, walkWorkspace } from './walk';
 import { Workspace } from './workspace';
 
 export interface SessionOptions {
@@ -73,10 +73,6 @@ export interface ScanOptions {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function inside(folder: string, file: string): boolean {
-  const rel = path.relative(folder, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
 
 export class Session {
   private folders: string[] = [];
@@ -152,13 +148,13 @@ export class Session {
    * same rule, so a monorepo's sub-folder configuration applies in both.
    */
   rootFor(absPath: string): string | undefined {
-    const folder = this.folders.filter((f) => inside(f, absPath)).sort((a, b) => b.length - a.length)[0];
+    const folder = this.folders.filter((f) => isInside(f, absPath)).sort((a, b) => b.length - a.length)[0];
     if (!folder) return undefined;
     if (this.options.configPath !== undefined) return folder; // one file named for everything (CLI)
     const start = path.dirname(absPath);
     const seen: string[] = [];
     let found = folder;
-    for (let dir = start; inside(folder, dir); dir = path.dirname(dir)) {
+    for (let dir = start; isInside(folder, dir); dir = path.dirname(dir)) {
       const known = this.rootOfFolder.get(dir);
       if (known) {
         found = known;
@@ -171,7 +167,7 @@ export class Session {
       }
       if (dir === folder || path.dirname(dir) === dir) break;
     }
-    for (const dir of seen) if (inside(found, dir)) this.rootOfFolder.set(dir, found);
+    for (const dir of seen) if (isInside(found, dir)) this.rootOfFolder.set(dir, found);
     return found;
   }
 
@@ -226,10 +222,17 @@ export class Session {
       if (!explicit && workspace.isExcluded(relPath)) return;
       const read = readSourceFile(absPath, workspace.engine.getConfig().maxFileSizeKb);
       if (read.skipped !== undefined) {
-        // Names we parse are worth a note; other unreadable files (images, archives) only when named.
-        if (explicit || isParsedKindName(path.basename(absPath))) result.skipped.push({ absPath, reason: read.skipped });
+        // Every file that could not be read is listed; binary content only for names we parse
+        // (or named files): images and archives are not ours to check.
+        if (read.skipped !== BINARY || explicit || isParsedKindName(path.basename(absPath))) result.skipped.push({ absPath, reason: read.skipped });
       } else {
-        const checked = workspace.check({ path: relPath, text: read.text }, { fixes: options.fixes });
+        let checked: CheckResult;
+        try {
+          checked = workspace.check({ path: relPath, text: read.text }, { fixes: options.fixes });
+        } catch (error) {
+          // A bug in Fourfold, not in the file: say so and go on with the next file.
+          checked = { findings: [], ruleErrors: [], skipped: `internal error while checking (a bug in Fourfold): ${error instanceof Error ? error.message : String(error)}` };
+        }
         if (checked.skipped) result.skipped.push({ absPath, reason: checked.skipped });
         else {
           const findings = checked.findings.length > 0;
@@ -251,9 +254,20 @@ export class Session {
       const root = this.rootFor(path.join(folder, '_')) ?? folder;
       const workspace = this.rootInfo(root).workspace;
       const config = workspace.engine.getConfig();
-      for await (const file of walkWorkspace(folder, { base: root, exclude: [...config.exclude, ...(this.options.extraExcludes ?? [])], signal })) {
-        await checkOne(file.absPath, false);
-        if (signal?.aborted) break;
+      const walk = walkWorkspace(folder, {
+        base: root,
+        exclude: [...config.exclude, ...(this.options.extraExcludes ?? [])],
+        signal,
+        onSkip: (absPath, reason) => result.skipped.push({ absPath, reason }),
+      });
+      try {
+        for await (const file of walk) {
+          await checkOne(file.absPath, false);
+          if (signal?.aborted) break;
+        }
+      } catch (error) {
+        // The walk never throws for what is on disk; if it does, the rest of this folder is not scanned, and that is said.
+        result.skipped.push({ absPath: folder, reason: `the scan of this folder stopped early: ${error instanceof Error ? error.message : String(error)}` });
       }
       if (done === before && !signal?.aborted) result.empty.push(folder);
     }
@@ -266,7 +280,7 @@ export class Session {
     const engines = [...new Set(files.map((f) => f.workspace.engine))];
     const first = engines[0] ?? this.outside.engine;
     return toSarif(
-      files.map((f) => (inside(base, f.absPath) ? { relPath: path.relative(base, f.absPath).split(path.sep).join('/') } : { uri: pathToFileUri(f.absPath) })).map((where, i) => ({
+      files.map((f) => (isInside(base, f.absPath) ? { relPath: path.relative(base, f.absPath).split(path.sep).join('/') } : { uri: pathToFileUri(f.absPath) })).map((where, i) => ({
         ...where,
         text: files[i].text,
         findings: files[i].result.findings,

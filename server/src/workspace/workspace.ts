@@ -8,7 +8,7 @@ import { Analysis, type Snapshot } from '../engine/analysis';
 import type { CheckOptions, CheckResult, Engine } from '../engine/engine';
 import { detectKind, isParsedKindName, languageOf } from '../engine/languages';
 import { readSourceFile } from './project';
-import { excludeMatcher, walkWorkspace } from './walk';
+import { excludeMatcher, isInside, walkWorkspace } from './walk';
 
 /** What the workspace index keeps of one file: a content hash and the summaries rules asked for. */
 interface IndexEntry {
@@ -28,11 +28,6 @@ export function contentHash(text: string): string {
 
 const toSlashes = (p: string) => p.split(path.sep).join('/');
 
-/** Whether `file` is `folder` or lies below it (paths as given, no links resolved). */
-export function isInside(folder: string, file: string): boolean {
-  const rel = path.relative(folder, file);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
 
 /** The folder part of a relative path, '' at the root. */
 export function folderOf(relPath: string): string {

@@ -108,9 +108,20 @@ function toSet(values: Value[]): Value[] {
   return out;
 }
 
+/** The text without the line breaks (\n, \r\n) at its end; a loop, as `/(\r\n|\n)+$/` is quadratic on many. */
+function chomp(text: string): string {
+  let end = text.length;
+  for (;;) {
+    if (end >= 2 && text.charCodeAt(end - 2) === 13 && text.charCodeAt(end - 1) === 10) end -= 2;
+    else if (end >= 1 && text.charCodeAt(end - 1) === 10) end -= 1;
+    else return text.slice(0, end);
+  }
+}
+
 function format(spec: string, args: Value[]): string {
   let next = 0;
-  return spec.replace(/%(\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (whole, _i, index, flags: string, width, precision, verb: string) => {
+  // Bounded repetitions: flags and digits that overlap ('0') cannot backtrack quadratically.
+  return spec.replace(/%(\[(\d{1,9})\])?([-+ #0]{0,5})(\d{1,9})?(?:\.(\d{1,9}))?([a-zA-Z%])/g, (whole, _i, index, flags: string, width, precision, verb: string) => {
     if (verb === '%') return '%';
     const at = index ? Number(index) - 1 : next;
     next = at + 1;
@@ -224,7 +235,7 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
   }, 2),
   trimprefix: s(([v, p]) => (toStr(v).startsWith(toStr(p)) ? toStr(v).slice(toStr(p).length) : toStr(v)), 2),
   trimsuffix: s(([v, p]) => (toStr(p) && toStr(v).endsWith(toStr(p)) ? toStr(v).slice(0, -toStr(p).length) : toStr(v)), 2),
-  chomp: s(([v]) => toStr(v).replace(/(\r\n|\n)+$/, '')),
+  chomp: s(([v]) => chomp(toStr(v))),
   startswith: s(([v, p]) => toStr(v).startsWith(toStr(p)), 2),
   endswith: s(([v, p]) => toStr(v).endsWith(toStr(p)), 2),
   strcontains: s(([v, p]) => toStr(v).includes(toStr(p)), 2),

@@ -498,7 +498,7 @@ class Lexer {
       // `${~` strips all the whitespace before it, across heredoc lines.
       const tokens = this.tokens;
       for (let last = tokens.length - 1; last >= 0 && tokens.type(last) === 'lit'; last--) {
-        const value = tokens.value(last).replace(/\s+$/, '');
+        const value = tokens.value(last).trimEnd(); // not /\s+$/: quadratic on long runs of spaces
         tokens.setValue(last, value);
         if (value !== '') break;
       }

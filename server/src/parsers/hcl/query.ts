@@ -56,7 +56,7 @@ export function annotatingComments(file: HclFile, text: string, node: BodyItem |
   for (let i = lo - 1; i >= 0; i--) {
     const comment = comments[i];
     const between = text.slice(comment.span.end, boundary);
-    if (!/^[ \t]*\r?\n?[ \t]*$/.test(between)) break;
+    if (!blankLineBreak(between)) break;
     const start = lineStart(text, comment.span.start);
     if (text.slice(start, comment.span.start).trim() !== '') break;
     out.unshift(comment);
@@ -78,4 +78,20 @@ function lineStart(text: string, offset: number): number {
 function lineEnd(text: string, offset: number): number {
   const i = text.indexOf('\n', offset);
   return i < 0 ? text.length : i;
+}
+
+/**
+ * Whether `text` is blanks (spaces, tabs) with at most one line break among them: what may lie
+ * between a comment and what it documents. A loop: `/^[ \t]*\r?\n?[ \t]*$/` is quadratic on long blanks.
+ */
+function blankLineBreak(text: string): boolean {
+  let i = 0;
+  const blank = () => {
+    while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  };
+  blank();
+  if (text.charCodeAt(i) === 13) i++;
+  if (text.charCodeAt(i) === 10) i++;
+  blank();
+  return i === text.length;
 }
