@@ -329,7 +329,7 @@ const NAMED: Record<string, SensitiveFile> = {
 
 /** What a copied path is, when its name says it holds a secret. Globs (`*.pem`, `.env*`) count. */
 export function sensitiveFile(source: string): SensitiveFile | undefined {
-  const path = source.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  const path = withoutTrailingSlashes(source.replace(/[?#].*$/, ''));
   const lower = path.toLowerCase();
   const base = lower.slice(lower.lastIndexOf('/') + 1);
   if (/(?:^|\/)\.aws\/credentials$/.test(lower)) return { kind: 'credentials', what: 'an AWS credentials file' };
@@ -361,5 +361,26 @@ export function sensitiveFile(source: string): SensitiveFile | undefined {
 export function sensitiveSource(source: string): SensitiveFile | undefined {
   const direct = sensitiveFile(source);
   if (direct || !source.includes('[')) return direct;
-  return sensitiveFile(source.replace(/\[([^\]!^])[^\]]*\]/g, '$1'));
+  // One pass: each `[…]` class becomes its first character (a regex here is quadratic on `[[[…`).
+  let out = '';
+  let noMoreClose = false;
+  for (let i = 0; i < source.length; i++) {
+    const opens = !noMoreClose && source[i] === '[' && source[i + 1] !== '!' && source[i + 1] !== '^' && source[i + 1] !== ']';
+    const close = opens ? source.indexOf(']', i + 2) : -1;
+    if (opens && close < 0) noMoreClose = true;
+    if (close < 0) {
+      out += source[i];
+      continue;
+    }
+    out += source[i + 1];
+    i = close;
+  }
+  return sensitiveFile(out);
+}
+
+/** `s` without trailing slashes, in linear time (a `/\/+$/` regex is quadratic on long runs of slashes). */
+function withoutTrailingSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return s.slice(0, end);
 }

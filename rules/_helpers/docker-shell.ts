@@ -189,7 +189,7 @@ function toCommand(words: Word[], span: Span, origin: Origin): Command {
         if (ASSIGNMENT.test(w.value)) assignments.push(w);
         else if (ENV_VALUE_OPTIONS.has(w.value)) i++;
       }
-    } else if (name === 'command' && /^-[pvV]*[vV][pvV]*$/.test(words[i + 1]?.value ?? '')) {
+    } else if (name === 'command' && (/^-[pvV]+$/.test(words[i + 1]?.value ?? '') && /[vV]/.test(words[i + 1].value))) {
       // `command -v sudo` looks a program up; it does not run it.
       break;
     } else if (name === 'exec' || name === 'nohup' || name === 'command' || name === 'time' || name === 'builtin') {
@@ -515,7 +515,7 @@ const DRY_RUN: Record<Manager, (value: string) => boolean> = {
   pip: (v) => v === '--dry-run',
   npm: (v) => v === '--dry-run' || v === '--dry-run=true',
   gem: (v) => v === '--explain',
-  pacman: (v) => v === '--print' || /^-[A-Za-z]*p[A-Za-z]*$/.test(v) && !v.startsWith('--'),
+  pacman: (v) => v === '--print' || /^-[A-Za-z]+$/.test(v) && v.includes('p') && !v.startsWith('--'),
 };
 
 const INSTALL_SUBCOMMANDS: Record<Manager, ReadonlySet<string>> = {

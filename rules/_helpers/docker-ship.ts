@@ -38,7 +38,7 @@ const PATH_MAX = 4096;
 
 /** `dir` (absolute, normalised) joined with a relative path; undefined past PATH_MAX. */
 function join(dir: string, relative: string): string | undefined {
-  const joined = /(?:^|\/)\.\.?(?:\/|$)|\/\//.test(relative) ? normalisePath(`${dir}/${relative}`) : `${dir === '/' ? '' : dir}/${relative.replace(/\/+$/, '')}`;
+  const joined = /(?:^|\/)\.\.?(?:\/|$)|\/\//.test(relative) ? normalisePath(`${dir}/${relative}`) : `${dir === '/' ? '' : dir}/${withoutTrailingSlashes(relative)}`;
   return joined.length > PATH_MAX ? undefined : joined === '' ? '/' : joined;
 }
 
@@ -230,3 +230,10 @@ export const SHIPPING: Index<'dockerfile', Shipping> = {
     });
   },
 };
+
+/** `s` without trailing slashes, in linear time (a `/\/+$/` regex is quadratic on long runs of slashes). */
+function withoutTrailingSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return s.slice(0, end);
+}

@@ -188,7 +188,7 @@ function scriptPaths(model: DockerfileModel, stage: Stage, instruction: Instruct
       const intoFolder = destWord.endsWith('/') || sources.length > 1;
       for (const source of sources) {
         if (source.includes('$') || /^[a-z]+:\/\//i.test(source)) continue;
-        const name = source.replace(/\/+$/, '').replace(/^.*\//, '');
+        const name = withoutTrailingSlashes(source).replace(/^.*\//, '');
         const target = intoFolder ? `${dest === '/' ? '' : dest}/${name}` : dest;
         const matches = wanted ? target === wanted : PATH_FOLDERS.has(target.slice(0, target.lastIndexOf('/'))) && target.endsWith(`/${word}`);
         if (matches) out.add(joinPath(folder, source));
@@ -465,4 +465,11 @@ export function describeOrigin(origin: Origin): string {
     case 'scratch':
       return 'scratch';
   }
+}
+
+/** `s` without trailing slashes, in linear time (a `/\/+$/` regex is quadratic on long runs of slashes). */
+function withoutTrailingSlashes(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+  return s.slice(0, end);
 }

@@ -31,7 +31,7 @@ function program(argv: readonly string[], skip: number): { name: string; args: r
 /** A REPL or a shell with nothing to run (`node`, `python3`, `php -a`, `bash`), a build tool, or a Windows builder. */
 function runsNoService(program: string, args: readonly string[]): boolean {
   // `php84`, `python3.13`: the program without its version.
-  const name = REPLS.has(program) ? program : program.replace(/[\d.]+$/, '');
+  const name = REPLS.has(program) ? program : program.replace(/(?<![\d.])[\d.]+$/, '');
   // Windows shells take `/S`-style options; elsewhere `/app/server.js` is an operand.
   const windowsShell = name === 'cmd' || name === 'powershell' || name === 'pwsh';
   const operands = args.filter((a) => !a.startsWith('-') && !(windowsShell && a.startsWith('/')));

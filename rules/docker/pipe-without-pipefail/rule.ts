@@ -16,7 +16,7 @@ const GREP_LONG_VALUE_OPTIONS = new Set(['--regexp', '--file', '--max-count', '-
  */
 function endsInCheck(cmd: Command): boolean {
   if (/^(?:sha(?:1|224|256|384|512)sum|shasum|b2sum|md5sum)$/.test(cmd.name)) {
-    return cmd.args.some((a) => a.value === '--check' || /^-[a-zA-Z0-9]*c[a-zA-Z0-9]*$/.test(a.value));
+    return cmd.args.some((a) => a.value === '--check' || (/^-[a-zA-Z0-9]+$/.test(a.value) && a.value.includes('c')));
   }
   return isQuietGrep(cmd);
 }

@@ -81,12 +81,18 @@ const MINIFIED_NAME = /\.min\.(?:[cm]?js|css)$/i;
 export function looksMinified(path: string, text: string): boolean {
   if (MINIFIED_NAME.test(path)) return true;
   if (text.length < 20_000) return false;
-  // Lines average over 1,000 characters unless there are more than length / 1,000 of them: count
-  // that many at most (stopping at 50 called every file over 50,000 characters minified).
-  const enough = text.length / 1000;
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && lines < enough; i = text.indexOf('\n', i + 1)) lines++;
-  return text.length / lines > 1000;
+  // The average length of the first 50 lines (or of all, when there are fewer): bundles start long.
+  let lines = 0;
+  let sampled = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && lines < 50; at = text.indexOf('\n', at + 1)) {
+    lines++;
+    sampled = at + 1;
+  }
+  if (lines < 50) {
+    lines++;
+    sampled = text.length;
+  }
+  return sampled / lines > 1000;
 }
 
 const LONE_FILE: ProjectView = {
