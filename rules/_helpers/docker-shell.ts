@@ -747,7 +747,7 @@ function namesSetIn(step: RunStep, text: string): Set<string> {
 /**
  * Words of RUN commands with a `$`, with their value where the shell would expand every variable in
  * them to an ARG or ENV value this file gives (undefined where one is not known): `wget
- * ${DEB_SITE}/x.deb` after `ARG DEB_SITE=http://deb.debian.org/debian`. Left out: words in single
+ * ${DEB_SITE}/x.deb` after `ARG DEB_SITE=http://mirror.example.org/debian`. Left out: words in single
  * quotes, words of `sh -c` strings (approximate spans), exec form (no shell expands it), ONBUILD RUNs
  * (they run in another build), and variables the RUN sets itself.
  */

@@ -62,7 +62,7 @@ test('global ARG defaults, expanded in order; a stage inherits ENV through FROM 
 test('RUN words get ARG and ENV values; not in single quotes, not when the script sets the name, not in exec form', () => {
   const text = [
     'FROM debian:12',
-    'ARG DEB_SITE="http://deb.debian.org/debian"',
+    'ARG DEB_SITE="http://mirror.example.org/debian"',
     'ENV TOOL=tool',
     `RUN wget -q \${DEB_SITE}/pool/\${TOOL}.deb && echo '$DEB_SITE' && TOOL=x && echo $TOOL $UNSET`,
     'RUN ["echo", "$TOOL"]',
@@ -75,8 +75,8 @@ test('RUN words get ARG and ENV values; not in single quotes, not when the scrip
     ['$DEB_SITE', null],
   ]);
   // Without the script's own TOOL=x, the ENV value is used.
-  assert.deepEqual(runValues('FROM debian:12\nARG DEB_SITE=http://deb.debian.org/debian\nENV TOOL=tool\nRUN wget -q ${DEB_SITE}/pool/${TOOL}.deb\n'), [
-    ['${DEB_SITE}/pool/${TOOL}.deb', 'http://deb.debian.org/debian/pool/tool.deb'],
+  assert.deepEqual(runValues('FROM debian:12\nARG DEB_SITE=http://mirror.example.org/debian\nENV TOOL=tool\nRUN wget -q ${DEB_SITE}/pool/${TOOL}.deb\n'), [
+    ['${DEB_SITE}/pool/${TOOL}.deb', 'http://mirror.example.org/debian/pool/tool.deb'],
   ]);
 });
 
