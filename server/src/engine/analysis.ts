@@ -57,7 +57,7 @@ export class Analysis<K extends ModelKind = ModelKind> implements Source<K> {
   }
 
   get headerEnd(): number {
-    return this.language.headerEnd(this.model, this.text);
+    return this.language.headerEnd(this.model, this.lines);
   }
 
   get commentPrefix(): string | undefined {

@@ -105,6 +105,11 @@ export class Engine {
   private config: Config;
   private baseline: BaselineIndex = new Map();
   private active = new Map<ModelKind, ActiveRule[]>();
+  /** The parse-error pseudo-rule and its severity, when it is on. */
+  private parseErrors?: { rule: AnyRule; severity: Severity };
+  /** The summaries enabled rules read, and the models whose rules read the project. */
+  private summaryKeys: Summary<ModelKind, unknown>[] = [];
+  private projectModels = new Set<ModelKind>();
   private readonly data = new Map<DataFile<unknown>, unknown>();
   private readonly today: () => string;
 
@@ -134,14 +139,24 @@ export class Engine {
   /** Rules on, by model, with their severity and options: worked out once per configuration. */
   private configure(): void {
     this.active = new Map();
+    this.parseErrors = undefined;
+    const summaries = new Set<Summary<ModelKind, unknown>>();
+    this.projectModels = new Set();
     for (const rule of this.rules) {
       const severity = this.effectiveSeverity(rule);
-      if (!severity || rule.id === PARSE_ERROR_RULE_ID) continue;
+      if (!severity) continue;
+      if (rule.id === PARSE_ERROR_RULE_ID) {
+        this.parseErrors = { rule, severity };
+        continue;
+      }
       const options = { ...(rule.options?.defaults ?? {}), ...(this.config.options[rule.id] ?? {}) };
       let list = this.active.get(rule.model);
       if (!list) this.active.set(rule.model, (list = []));
       list.push({ rule, severity, options });
+      for (const summary of rule.summaries ?? []) summaries.add(summary);
+      if (rule.scope === 'unit' || rule.scope === 'workspace') this.projectModels.add(rule.model);
     }
+    this.summaryKeys = [...summaries];
   }
 
   /** The severity a rule's findings get after configuration, or undefined when the rule is off. */
@@ -154,15 +169,13 @@ export class Engine {
   }
 
   /** The summaries that enabled rules read: the workspace index computes these for every file. */
-  summaries(): Summary<ModelKind, unknown>[] {
-    const out = new Set<Summary<ModelKind, unknown>>();
-    for (const list of this.active.values()) for (const { rule } of list) for (const s of rule.summaries ?? []) out.add(s);
-    return [...out];
+  summaries(): readonly Summary<ModelKind, unknown>[] {
+    return this.summaryKeys;
   }
 
   /** Whether enabled rules of files of this model read other files (units or summaries). */
   readsProject(model: ModelKind): boolean {
-    return (this.active.get(model) ?? []).some(({ rule }) => rule.scope === 'unit' || rule.scope === 'workspace');
+    return this.projectModels.has(model);
   }
 
   /** Parses a snapshot. Never throws. */
@@ -281,9 +294,8 @@ export class Engine {
   }
 
   private reportParseErrors(analysis: Analysis, findings: Finding[]): void {
-    const parseRule = this.rules.find((r) => r.id === PARSE_ERROR_RULE_ID);
-    const severity = parseRule && this.effectiveSeverity(parseRule);
-    if (!parseRule || !severity || !analysis.language.reportsParseErrors) return;
+    if (!this.parseErrors || !analysis.language.reportsParseErrors) return;
+    const { rule: parseRule, severity } = this.parseErrors;
     const max = this.config.maxParseErrorsPerFile;
     const errors = analysis.parseErrors;
     for (const error of errors.slice(0, max)) {

@@ -2,7 +2,7 @@
 // syntax and suppression units, and what the editor should send us. The client's document
 // selector, the file watchers, the activation events and the README's file list come from here.
 import type { Span } from '../core/span';
-import { LineIndex } from '../core/text';
+import type { LineIndex } from '../core/text';
 import { parseDockerfile } from '../parsers/dockerfile';
 import { parseHcl, type Body } from '../parsers/hcl';
 import { looksLikeKubernetes, parseYaml } from '../parsers/yaml';
@@ -28,7 +28,7 @@ export interface Language<K extends ModelKind = ModelKind> {
   /** Statements a suppression comment right above them covers. */
   units(model: Models[K], text: string): Span[];
   /** Where file-wide comments may be inserted: after lines that must come first. */
-  headerEnd(model: Models[K], text: string): number;
+  headerEnd(model: Models[K], lines: LineIndex): number;
   /** The nodes rules may visit, by target name (see `Nodes` in the API). */
   targets(model: Models[K]): Map<string, Nodes[K][]>;
 }
@@ -116,12 +116,11 @@ export const LANGUAGES: readonly Language[] = [
     reportsParseErrors: true,
     parse: parseDockerfile,
     units: (model) => model.instructions.map((i) => i.span),
-    headerEnd(model, text) {
+    headerEnd(model, lines) {
       const lastDirective = model.directives.at(-1);
       if (!lastDirective) return 0;
-      const lines = new LineIndex(text);
       const line = lines.position(lastDirective.span.end).line;
-      return line + 1 < lines.lineCount ? lines.lineStart(line + 1) : text.length;
+      return line + 1 < lines.lineCount ? lines.lineStart(line + 1) : lines.text.length;
     },
     targets: (model) => grouped(model.instructions, (i) => [i.keyword]),
   } satisfies Language<'dockerfile'>,

@@ -8,7 +8,7 @@ import { createBaseline, type Baseline } from '../engine/baseline';
 import { CONFIG_FILE, type Config, type ConfigProblem } from '../engine/config';
 import { Engine, type CheckResult, type DataLoader } from '../engine/engine';
 import { isParsedKindName } from '../engine/languages';
-import { toSarif, type SarifOptions } from '../engine/sarif';
+import { fileUri, toSarif, type SarifOptions } from '../engine/sarif';
 import { BINARY, loadProject, readSourceFile } from './project';
 import { isInside, walkWorkspace } from './walk';
 import { Workspace } from './workspace';
@@ -280,7 +280,7 @@ export class Session {
     const engines = [...new Set(files.map((f) => f.workspace.engine))];
     const first = engines[0] ?? this.outside.engine;
     return toSarif(
-      files.map((f) => (isInside(base, f.absPath) ? { relPath: path.relative(base, f.absPath).split(path.sep).join('/') } : { uri: pathToFileUri(f.absPath) })).map((where, i) => ({
+      files.map((f) => (isInside(base, f.absPath) ? { relPath: path.relative(base, f.absPath).split(path.sep).join('/') } : { uri: fileUri(f.absPath) })).map((where, i) => ({
         ...where,
         text: files[i].text,
         findings: files[i].result.findings,
@@ -300,8 +300,4 @@ export class Session {
     }
     return out;
   }
-}
-
-function pathToFileUri(absPath: string): string {
-  return 'file://' + encodeURI(absPath.split(path.sep).join('/')).replace(/\?/g, '%3F').replace(/#/g, '%23');
 }

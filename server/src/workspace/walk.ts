@@ -54,13 +54,19 @@ export function excludeMatcher(globs: readonly string[]): ExcludeMatcher {
  * folder above it (the walk prunes such folders, so `legacy` excludes `legacy/Dockerfile`).
  */
 export function isExcluded(relPath: string, globs: readonly string[]): boolean {
-  if (globs.length === 0) return false;
+  return globs.length > 0 && excludedPathMatcher(globs)(relPath);
+}
+
+/** `isExcluded` with the globs compiled once, for a caller that asks about many paths. */
+export function excludedPathMatcher(globs: readonly string[]): ExcludeMatcher {
   const match = excludeMatcher(globs);
-  const parts = relPath.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    if (match(parts.slice(0, i).join('/'))) return true;
-  }
-  return false;
+  return (relPath) => {
+    const parts = relPath.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      if (match(parts.slice(0, i).join('/'))) return true;
+    }
+    return false;
+  };
 }
 
 /** The `.gitignore` rules of one folder; patterns in it are relative to that folder. */

@@ -8,7 +8,7 @@ import { Analysis, type Snapshot } from '../engine/analysis';
 import type { CheckOptions, CheckResult, Engine } from '../engine/engine';
 import { detectKind, isParsedKindName, languageOf } from '../engine/languages';
 import { readSourceFile } from './project';
-import { excludeMatcher, isInside, walkWorkspace } from './walk';
+import { excludedPathMatcher, isInside, walkWorkspace } from './walk';
 
 /** What the workspace index keeps of one file: a content hash and the summaries rules asked for. */
 interface IndexEntry {
@@ -60,12 +60,7 @@ export class Workspace {
     readonly engine: Engine,
     readonly extraExcludes: readonly string[] = [],
   ) {
-    const match = excludeMatcher([...engine.getConfig().exclude, ...extraExcludes]);
-    this.excluded = (relPath) => {
-      const parts = relPath.split('/');
-      for (let i = 1; i <= parts.length; i++) if (match(parts.slice(0, i).join('/'))) return true;
-      return false;
-    };
+    this.excluded = excludedPathMatcher([...engine.getConfig().exclude, ...extraExcludes]);
   }
 
   /** Whether configuration excludes this relative path (itself or a folder above it). */
