@@ -11,6 +11,7 @@ import {
 import {
   ClientCommand,
   DOCUMENT_SCHEMES,
+  SERVER_NODE_FLAGS,
   TRUST_CHANGED_NOTIFICATION,
   WATCHED_FILES,
   type InitializationOptions,
@@ -23,8 +24,8 @@ export function documentSelector(): DocumentSelector {
 export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
   const module = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6009'] } },
   };
   const initializationOptions: InitializationOptions = {
     trusted: vscode.workspace.isTrusted,

@@ -42,8 +42,33 @@ function join(dir: string, relative: string): string | undefined {
   return joined.length > PATH_MAX ? undefined : joined === '' ? '/' : joined;
 }
 
+/**
+ * One path segment of a glob as a regular expression: `*`, `?` and `[…]` classes (`[!…]` negated);
+ * everything else, a `[` without its `]` included, stands for itself.
+ */
 function globSegment(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  let out = '^';
+  // Once no `]` is left, no later `[` opens a class: each character is read a bounded number of times.
+  let closing = true;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const close = c === '[' && closing ? pattern.indexOf(']', i + 2) : -1;
+    if (c === '[' && close < 0) closing = false;
+    if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else if (close > 0) {
+      const body = pattern.slice(i + 1, close);
+      const negated = body[0] === '!' || body[0] === '^';
+      out += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&')}]`;
+      i = close;
+    } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`${out}$`);
+  } catch {
+    // A class no regular expression accepts (`[z-a]`): Docker would match nothing with it either.
+    return /(?!)/;
+  }
 }
 
 /**

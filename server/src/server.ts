@@ -7,6 +7,7 @@
 // leaving it deaf, and a client that never answers a request of ours is not waited for forever.
 // Per open document it keeps the text and the last findings; parsed models, line indexes and built
 // fixes are kept for the few documents checked last (`derived`).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -232,12 +233,15 @@ function diagnosticsOf(checked: Checked): Diagnostic[] {
 /** Problems in each `.fourfold.yaml`, by URI: published with whatever else that file shows. */
 const configDiagnostics = new Map<string, Diagnostic[]>();
 
-/** What was last published per URI, so a re-check caused by another file publishes only a change. */
+/**
+ * A digest of what was last published per URI, so a re-check caused by another file publishes only
+ * a change. A digest, not the JSON: 200 open documents' diagnostics as JSON are tens of megabytes.
+ */
 const lastPublished = new Map<string, string>();
 
 function publish(checked: Checked, onlyIfChanged = false): void {
   const diagnostics = [...(configDiagnostics.get(checked.uri) ?? []), ...diagnosticsOf(checked)];
-  const key = JSON.stringify([checked.version, diagnostics]);
+  const key = createHash('sha256').update(JSON.stringify([checked.version, diagnostics])).digest('base64');
   if (onlyIfChanged && lastPublished.get(checked.uri) === key) return;
   // Remembered for open documents only: a scan's thousands of files keep nothing here.
   if (live.has(checked.uri)) lastPublished.set(checked.uri, key);

@@ -34,6 +34,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { ensureFreshBundles, repoRoot } from '../bundle';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/protocol';
 
 export { repoRoot };
 
@@ -121,7 +122,7 @@ export class LspClient {
   }
 
   static async start(options: ClientOptions): Promise<LspClient> {
-    const child = spawn(process.execPath, [serverBundle(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverBundle(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection, options.settings ?? {});
     child.stderr!.on('data', (chunk: Buffer) => client.stderr.push(chunk.toString()));

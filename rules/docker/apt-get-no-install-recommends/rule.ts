@@ -22,8 +22,8 @@ const rule: Rule<'dockerfile'> = {
     kics: ['7384dfb2-fcd1-4fbf-91cd-6c44c318c33c'],
   },
   messages: {
-    recommends: '`{{tool}} install` without `--no-install-recommends` pulls in recommended packages too: more code to patch and more tools for an attacker. Add `--no-install-recommends` and list what you need.',
-    recommendsBuildStage: '`{{tool}} install` without `--no-install-recommends` pulls in recommended packages too, but {{why}}, so they stay in the builder: they only slow the build down and can change what it produces. Add `--no-install-recommends` and list what the build needs.',
+    recommends: '`{{tool}} install` without `--no-install-recommends` also installs whatever the packages recommend: more code to patch and more tools for an attacker. Add `--no-install-recommends` and list what you need.',
+    recommendsBuildStage: '`{{tool}} install` without `--no-install-recommends` also installs whatever the packages recommend, but {{why}}, so they stay in the builder: they only slow the build down and can change what it produces. Add `--no-install-recommends` and list what the build needs.',
   },
   fixable: true,
   visits: ['RUN', 'ONBUILD'],

@@ -55,6 +55,7 @@ const rule: Rule<'dockerfile'> = {
     shellForm: '{{keyword}} in shell form runs under `/bin/sh -c`: the shell becomes PID 1 and does not forward SIGTERM, so `docker stop` and Kubernetes wait out the grace period and then SIGKILL the application mid-request. Use exec form, e.g. {{suggestion}}.',
     invalidJson: '{{keyword}} {{raw}} is not valid JSON (each element needs double quotes), so Docker runs the whole text, brackets included, as a `/bin/sh -c` command. Write {{suggestion}}.',
     invalidJsonWindows: '{{keyword}} {{raw}} is not valid JSON (a backslash inside a JSON string must be doubled), so Docker runs the whole text, brackets included, through the image\'s shell, which fails. Write {{suggestion}}.',
+    invalidJsonEntrypoint: '{{keyword}} {{raw}} is not valid JSON ({{why}}), so the ENTRYPOINT `{{entrypoint}}` receives the whole text, brackets included, as a shell command line instead of the arguments written here. Write {{suggestion}}.',
   },
   fixable: true,
   visits: ['CMD', 'ENTRYPOINT'],
@@ -65,7 +66,10 @@ const rule: Rule<'dockerfile'> = {
   // The parser reports an invalid JSON array too; this finding says what Docker does with it and how to fix it.
   supersedes: ['fourfold/parse-error'],
   check(ctx) {
-    const windows = finalImage(ctx)?.windows ?? false;
+    const image = finalImage(ctx);
+    const windows = image?.windows ?? false;
+    // An exec-form ENTRYPOINT (the file's own or the base image's) gets a shell-form CMD as arguments.
+    const entrypoint = image && !image.command.shellEntrypoint && image.command.entrypoint?.length ? image.command.entrypoint.join(' ') : undefined;
     for (const instruction of effective(ctx.index(STAGES))) {
       if (instruction.jsonForm || instruction.args.length === 0) continue;
       const keyword = instruction.keyword;
@@ -73,9 +77,10 @@ const rule: Rule<'dockerfile'> = {
       const span = instruction.args[0].span;
       if (raw.trimStart().startsWith('[')) {
         const argv = almostJsonArray(raw) ?? (windows ? windowsPathArray(raw) : undefined);
+        const why = windows ? 'a backslash inside a JSON string must be doubled' : 'each element needs double quotes';
         ctx.report({
-          messageId: windows ? 'invalidJsonWindows' : 'invalidJson',
-          data: { keyword, raw: raw.trim(), suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["program", "argument"]` },
+          messageId: keyword === 'CMD' && entrypoint ? 'invalidJsonEntrypoint' : windows ? 'invalidJsonWindows' : 'invalidJson',
+          data: { keyword, raw: raw.trim(), why, entrypoint: entrypoint ?? '', suggestion: argv ? `${keyword} ${execForm(argv)}` : `${keyword} ["program", "argument"]` },
           span,
           // The author already meant exec form; as written, Docker runs the brackets through a shell and fails.
           fix: argv ? () => ({ title: `Write ${keyword} as a JSON array`, edits: [{ span: instruction.argsSpan, newText: execForm(argv) }] }) : undefined,

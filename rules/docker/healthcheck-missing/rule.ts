@@ -7,10 +7,10 @@ import { baseData, baseHealthcheck, COMPOSE_BUILDS, DOCKERFILE_SUMMARY } from '.
 const REPLS = new Set(['node', 'nodejs', 'bun', 'deno', 'python', 'python2', 'python3', 'pypy', 'pypy3', 'irb', 'pry', 'jshell', 'ghci', 'iex', 'erl', 'R', 'julia', 'lua', 'scala', 'bash', 'sh', 'ash', 'dash', 'zsh', 'fish', 'powershell', 'pwsh', 'cmd']);
 
 /** Programs run once to build, test or deploy something: an image whose command is one is a tool, not a service. */
-const TOOLS = new Set(['make', 'cmake', 'mvn', 'gradle', 'gradlew', 'msbuild', 'nuget', 'ant', 'sbt', 'terraform', 'tofu', 'kubectl', 'helm', 'ansible', 'ansible-playbook', 'packer', 'git', 'aws', 'az', 'gcloud', 'pytest', 'tox', 'nox']);
+const TOOLS = new Set(['stress', 'stress-ng', 'make', 'cmake', 'mvn', 'gradle', 'gradlew', 'msbuild', 'nuget', 'ant', 'sbt', 'terraform', 'tofu', 'kubectl', 'helm', 'ansible', 'ansible-playbook', 'packer', 'git', 'aws', 'az', 'gcloud', 'pytest', 'tox', 'nox']);
 /** Subcommands that build or test rather than serve, for programs that do both. */
 const TOOL_SUBCOMMANDS: Record<string, RegExp> = {
-  go: /^(?:build|test|vet|generate|install|mod)$/,
+  go: /^(?:build|test|vet|generate|install|mod|get)$/,
   cargo: /^(?:build|test|check|clippy|install)$/,
   dotnet: /^(?:build|test|publish|restore|pack|tool)$/,
   npm: /^(?:ci|install|test|pack|publish)$/,
@@ -42,8 +42,12 @@ function runsNoService(program: string, args: readonly string[]): boolean {
   return Boolean(sub && operands[0] !== undefined && sub.test(operands[0]));
 }
 
+/** `Dockerfile.builder`, `Dockerfile.build`, `builder.Dockerfile`: images that build something and exit. */
+const BUILDER_FILE = /(?:^|[./_-])build(?:er)?(?:[./_-]|$)/i;
+
 /** Whether the final image has no service to check: no command at all, or one that serves nothing. */
-function noService(image: FinalImage): boolean {
+function noService(image: FinalImage, path: string): boolean {
+  if (BUILDER_FILE.test(path.slice(path.lastIndexOf('/') + 1))) return true;
   const { command } = image;
   const argv = startArgv(command);
   if (command.entrypoint !== undefined && command.cmd !== undefined && argv?.length === 0) return true;
@@ -94,7 +98,7 @@ const rule: Rule<'dockerfile'> = {
     const inherited = image.root.image.scratch ? { value: 'absent' } : image.chain && baseHealthcheck(image.chain);
     if (inherited && inherited.value !== 'absent') return;
     // An image that runs no service (a base image, a REPL, a build tool) has nothing to check.
-    if (noService(image)) return;
+    if (noService(image, ctx.path)) return;
     if (!inherited) {
       // Nothing is known of the base image: it may declare a HEALTHCHECK (or run no service).
       ctx.report({ messageId: 'missingUnknownBase', data: { image: stage.image.raw }, span: stage.image.span, severity: 'info' });

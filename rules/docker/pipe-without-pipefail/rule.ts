@@ -2,12 +2,29 @@ import type { Index, Instruction, Rule } from '../../_api';
 import { baseName, pipelinesOf, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
 import { STAGES } from '../../_helpers/docker-stage';
 
-/** Commands whose failure on the left of a pipe does not matter (and `yes` dies of SIGPIPE by design). */
-const HARMLESS_SOURCES = new Set(['echo', 'printf', 'yes', 'true']);
+/**
+ * Sources that read what is already in the image or the build and do not fail in practice: when one
+ * does, it prints nothing and the command consuming its output fails or the next step does. Version
+ * probes (`x --version`) belong here too. Pipes fed only by these are not flagged; a failed
+ * download or a script that dies half-way is what the rule is about.
+ */
+const LOCAL_SOURCES = new Set([
+  'echo', 'printf', 'yes', 'true', 'cat', 'tac', 'find', 'ls', 'stat', 'scanelf', 'readelf', 'ldd', 'objdump', 'nm', 'dpkg', 'dpkg-query',
+  'dpkg-architecture', 'rpm', 'apk', 'apt-cache', 'apt-mark', 'sort', 'uniq', 'tr', 'cut', 'sed', 'awk', 'gawk', 'mawk', 'head', 'tail', 'grep',
+  'egrep', 'fgrep', 'xargs', 'env', 'printenv', 'id', 'uname', 'locale', 'getent', 'basename', 'dirname', 'realpath', 'readlink', 'which',
+  'command', 'wc', 'nl', 'column', 'paste', 'jq', 'base64', 'date', 'hostname', 'nproc', 'arch', 'lsb_release', 'seq', 'comm', 'join', 'fold',
+  'rev', 'od', 'xxd', 'hexdump', 'sha256sum', 'sha1sum', 'sha512sum', 'md5sum', 'cksum', 'file', 'du', 'df', 'ps', 'pwd', 'tee',
+]);
+const VERSION_PROBE = new Set(['--version', '-version', '-v', '-V', 'version', '--help']);
+const DOWNLOADERS = new Set(['curl', 'wget']);
 const NON_POSIX = /^(pwsh|powershell|cmd)(\.exe)?$/i;
 /** grep's options that take a value: `-e -q` searches for `-q`, it does not quieten. */
 const GREP_VALUE_LETTERS = 'efmABCdD';
 const GREP_LONG_VALUE_OPTIONS = new Set(['--regexp', '--file', '--max-count', '--after-context', '--before-context', '--context', '--label', '--binary-files', '--directories', '--devices', '--exclude', '--exclude-from', '--exclude-dir', '--include', '--group-separator']);
+
+function isLocalSource(cmd: Command): boolean {
+  return LOCAL_SOURCES.has(cmd.name) || (cmd.args.length === 1 && VERSION_PROBE.has(cmd.args[0].value));
+}
 
 /**
  * A pipe that ends in a check is the check itself: on the empty input a failed source leaves, it
@@ -21,8 +38,28 @@ function endsInCheck(cmd: Command): boolean {
   return isQuietGrep(cmd);
 }
 
+/**
+ * Consumers that fail on empty or cut-off input, so a failed source fails the build through them:
+ * `tar` (an empty or truncated archive is an error), decompressors (a truncated stream is), `gpg`
+ * and `apt-key` (no valid OpenPGP data, or a bad checksum of a cut-off armoured key). Checked here:
+ * `printf '' | tar -x` exits 2, `| tar -xz` 2, `| gunzip` 1, `| gpg --dearmor` 2, `| gpg --import` 2.
+ */
+function failsOnBrokenInput(cmd: Command): boolean {
+  if (/^(?:tar|bsdtar|gunzip|zcat|unxz|xzcat|bunzip2|bzcat|unzstd|zstdcat|unlzma|gpg2?|apt-key)$/.test(cmd.name)) return true;
+  if (/^(?:gzip|xz|bzip2|zstd|lzma)$/.test(cmd.name)) return cmd.args.some((a) => a.value === '--decompress' || /^-[a-zA-Z0-9]*d/.test(a.value));
+  return false;
+}
+
+/**
+ * grep exits 1 when it selects no line, so on the empty output of a failed local source it fails
+ * the build too (a cut-off download can still match: that case is flagged).
+ */
+function isGrep(cmd: Command): boolean {
+  return /^[ef]?grep$/.test(cmd.name);
+}
+
 function isQuietGrep(cmd: Command): boolean {
-  if (!/^[ef]?grep$/.test(cmd.name)) return false;
+  if (!isGrep(cmd)) return false;
   const args = cmd.args;
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
@@ -40,6 +77,37 @@ function isQuietGrep(cmd: Command): boolean {
     }
   }
   return false;
+}
+
+/** Where apt looks for repository keys: an empty key written there makes `apt-get update` fail. */
+const APT_KEYRING = /^(?:\/etc\/apt\/(?:trusted\.gpg\.d|keyrings)\/|\/usr\/share\/keyrings\/)/;
+
+function writesAptKeyring(cmd: Command): boolean {
+  const targets = [...cmd.redirects.map((r) => r.value.replace(/^\d*>>?/, '')), ...(cmd.name === 'tee' ? cmd.args.map((a) => a.value) : [])];
+  return targets.some((t) => APT_KEYRING.test(t));
+}
+
+function isAptUpdate(cmd: Command): boolean {
+  return (cmd.name === 'apt-get' || cmd.name === 'apt') && cmd.args.some((a) => a.value === 'update');
+}
+
+/**
+ * Whether a failure on the left of this pipe could go unnoticed: some source is a download or a
+ * program that is not a local read, and what consumes the output succeeds on empty or partial
+ * input. Pipes inside `$( … )` are left alone: their failure leaves an empty value, which the
+ * command that uses it (a URL, a package list) meets first.
+ */
+function failureGoesUnnoticed(pipeline: readonly Command[], aptUpdateAfter: (cmd: Command) => boolean): boolean {
+  const last = pipeline[pipeline.length - 1];
+  const sources = pipeline.slice(0, -1);
+  if (last.substitution || sources.some((c) => c.substitution)) return false;
+  if (sources.every(isLocalSource)) return false;
+  if (endsInCheck(last) || failsOnBrokenInput(last)) return false;
+  const downloads = sources.some((c) => DOWNLOADERS.has(c.name));
+  if (isGrep(last) && !downloads) return false;
+  // A repository key written into apt's keyrings is checked by the `apt-get update` that follows.
+  if (pipeline.some(writesAptKeyring) && aptUpdateAfter(last)) return false;
+  return true;
 }
 
 /** Whether `set -o pipefail` (or `set -euxo pipefail`) is this command. */
@@ -87,7 +155,7 @@ const rule: Rule<'dockerfile'> = {
     kics: ['efbf148a-67e9-42d2-ac47-02fa1c0d0b22'],
   },
   messages: {
-    pipe: 'Only the exit status of the last command in this pipe counts: if `{{source}}` fails, the build carries on with partial or empty input. Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN (or start it with `set -o pipefail &&` in bash).',
+    pipe: 'Only the exit status of the last command in this pipe counts: if `{{source}}` fails, the build carries on with partial or empty input. Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN (or, where there is no bash, start it with `set -o pipefail &&`, which BusyBox ash accepts).',
   },
   visits: ['RUN', 'ONBUILD'],
   check(ctx) {
@@ -99,15 +167,22 @@ const rule: Rule<'dockerfile'> = {
       if (shell.some((a, i) => a === 'pipefail' && /^-[a-zA-Z]*o$/.test(shell[i - 1] ?? ''))) continue;
       const cmds = step.commands.filter((c) => !c.nested);
       // `set -o pipefail` in an earlier command of the same RUN covers the pipes after it.
+      const position = new Map(cmds.map((c, i) => [c, i]));
+      let lastAptUpdate = -1;
+      cmds.forEach((c, i) => {
+        if (isAptUpdate(c)) lastAptUpdate = i;
+      });
+      const aptUpdateAfter = (cmd: Command) => (position.get(cmd) ?? Infinity) < lastAptUpdate;
       let pipefail = false;
       for (const pipeline of pipelinesOf(cmds)) {
         if (pipeline.length >= 2) {
           if (pipefail) break;
-          const sources = pipeline.slice(0, -1);
-          if (!sources.every((c) => HARMLESS_SOURCES.has(c.name)) && !endsInCheck(pipeline[pipeline.length - 1])) {
-            const first = sources[0];
+          if (failureGoesUnnoticed(pipeline, aptUpdateAfter)) {
+            const sources = pipeline.slice(0, -1);
+            const first = sources.find((c) => !isLocalSource(c)) ?? sources[0];
+            const next = pipeline[pipeline.indexOf(first) + 1];
             const bar = ctx.text.indexOf('|', first.span.end);
-            const span = bar >= 0 && bar < pipeline[1].span.start ? { start: bar, end: bar + 1 } : first.program?.span ?? first.span;
+            const span = bar >= 0 && bar < next.span.start ? { start: bar, end: bar + 1 } : first.program?.span ?? first.span;
             ctx.report({ messageId: 'pipe', data: { source: first.name || 'the first command' }, span });
             break;
           }

@@ -28,6 +28,14 @@ export const TRUST_CHANGED_NOTIFICATION = 'fourfold/trustChanged';
 /** The diagnostic `source` of every finding the server publishes. */
 export const DIAGNOSTIC_SOURCE = 'fourfold';
 
+/**
+ * Node flags the server is started with. Every check makes short-lived garbage, and V8's default
+ * young generation (16 MB semi-spaces) keeps tens of megabytes of it resident: 200 open documents
+ * sat at 154 MiB of RSS, 134 MiB with 4 MB semi-spaces, at no measurable cost per check
+ * (npm run bench:memory). V8 reads this flag only when the process starts.
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+
 export interface InitializationOptions {
   trusted: boolean;
   snippetCommand: string;

@@ -59,7 +59,17 @@ export function parseYaml(text: string): Parsed<YamlModel> {
   return { model: { documents }, errors };
 }
 
-/** Whether the text looks like a Kubernetes manifest: some document has top-level `apiVersion` and `kind`. */
+/**
+ * Go template actions as Helm charts write them: `{{ .Values.x }}`, `{{- include "x" . }}`,
+ * `{{ if … }}`, `{{ end }}`. Not `{{ $labels.instance }}` in an alerting rule's text, which is a
+ * value of a real manifest.
+ */
+const HELM_ACTION = /\{\{-?[ \t]*(?:[^}\n]{0,200}\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|(?:if|else|end|range|with|define|include|template|toYaml|tpl|required)\b)/;
+
+/**
+ * Whether the text looks like a Kubernetes manifest: some document has top-level `apiVersion` and
+ * `kind`, and it is not a Helm template (which is YAML only once rendered).
+ */
 export function looksLikeKubernetes(text: string): boolean {
-  return /^apiVersion:\s*\S/m.test(text) && /^kind:\s*\S/m.test(text);
+  return /^apiVersion:\s*\S/m.test(text) && /^kind:\s*\S/m.test(text) && !HELM_ACTION.test(text);
 }
