@@ -795,7 +795,10 @@ export interface Download {
   file: string;
 }
 
-/** The `-o FILE` / `-O FILE` / `--output FILE` / `--output-document=FILE` of a download. */
+/**
+ * Where a download is saved: `-o FILE` / `-O FILE` / `--output FILE` / `--output-document=FILE`, or
+ * standard output redirected to a file (`curl -fsSL URL > tool.jar`).
+ */
 function outputName(cmd: Command): string | undefined {
   const args = cmd.args.map((a) => a.value);
   for (let i = 0; i < args.length; i++) {
@@ -806,20 +809,32 @@ function outputName(cmd: Command): string | undefined {
     if (cmd.name === 'curl' && /^-[a-zA-Z]*o$/.test(v)) return args[i + 1];
     if (cmd.name === 'wget' && /^-[a-zA-Z]*O$/.test(v)) return args[i + 1];
   }
+  for (const redirect of cmd.redirects) {
+    const target = /^1?>>?([^&].*)$/.exec(redirect.value)?.[1];
+    if (target && target !== '/dev/null' && target !== '-') return target;
+  }
   return undefined;
 }
 
-/** What a `curl`/`wget` command downloads, if it has a URL (read through ARG and ENV values). */
+/** A word that is one shell variable and nothing else: `$URL`, `"${FIREFOX_URL}"` as the parser gives it. */
+const LONE_VARIABLE = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$/;
+
+/**
+ * What a `curl`/`wget` command downloads: a URL (read through ARG and ENV values), or a URL held in
+ * a shell variable of the RUN when the file it is saved to is named (`wget -O firefox.tar.bz2 $URL`).
+ */
 export function downloadOf(source: Source<'dockerfile'>, cmd: Command): Download | undefined {
   if (cmd.name !== 'curl' && cmd.name !== 'wget') return undefined;
+  const output = outputName(cmd);
   for (const word of cmd.args) {
     const { value } = shellWord(source, word);
     if (!/^(?:https?|ftp):\/\//i.test(value)) continue;
     const path = value.replace(/[?#].*$/, '');
-    const output = outputName(cmd);
     return { command: cmd, url: value, urlWord: word, file: output ?? path.slice(path.lastIndexOf('/') + 1) };
   }
-  return undefined;
+  if (output === undefined) return undefined;
+  const urlWord = cmd.args.find((a) => LONE_VARIABLE.test(a.value) && a.value !== output && !shellWord(source, a).known);
+  return urlWord && { command: cmd, url: urlWord.value, urlWord, file: output };
 }
 
 /** Commands that install, unpack or run a file given to them. */

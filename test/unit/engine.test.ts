@@ -1,6 +1,7 @@
 // The engine's own pieces: positions, detection, suppressions, configuration, baseline, edits.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { allRules } from '../../rules/index';
 import type { AnyRule, Rule } from '../../server/src/engine/api';
 import { createBaseline, fingerprint, parseBaseline } from '../../server/src/engine/baseline';
 import { configFromSettings, defaultConfig, mergeConfig, parseConfigFile } from '../../server/src/engine/config';
@@ -52,6 +53,15 @@ describe('detectKind', () => {
   test('YAML is a Kubernetes manifest by its content', () => {
     assert.equal(detectKind('deploy.yaml', undefined, 'apiVersion: apps/v1\nkind: Deployment\n'), 'kubernetes');
     assert.equal(detectKind('compose.yml', undefined, 'services:\n  web:\n    image: nginx\n'), 'yaml');
+  });
+  test('a Helm template is YAML only once rendered: not a manifest, and its parse errors are not reported', () => {
+    const template = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "grid.fullname" . }}\n  labels:\n    {{- toYaml .Values.labels | nindent 4 }}\n';
+    assert.equal(detectKind('charts/grid/templates/service.yaml', undefined, template), 'yaml');
+    const engine = new Engine(allRules, defaultConfig());
+    assert.deepEqual(engine.check({ path: 'charts/grid/templates/service.yaml', text: template }).findings, []);
+    // Template syntax inside a value of a real manifest (an alerting rule's text) keeps it a manifest.
+    const alert = 'apiVersion: v1\nkind: ConfigMap\ndata:\n  rule: "{{ $labels.instance }} is down"\n';
+    assert.equal(detectKind('alerts.yaml', undefined, alert), 'kubernetes');
   });
   test('the editor language id wins over a Dockerfile-like name', () => {
     assert.equal(detectKind('Dockerfile.prod', 'jinja'), 'text');
