@@ -41,7 +41,7 @@ const rule: Rule<'dockerfile'> = {
       });
       cmds.forEach((cmd, i) => {
         const pc = cmd.install;
-        if (pc?.manager !== 'apk' || !pc.sub || pc.args.some((a) => a.value === '--no-cache')) return;
+        if (pc?.manager !== 'apk' || !pc.sub || pc.args.some((a) => a.value === '--no-cache' || a.value === '--no-network')) return;
         if (lastCleanup > i) return;
         const sub = pc.sub;
         ctx.report({

@@ -3,7 +3,10 @@ import { finalImage } from '../../_helpers/docker-base';
 import { IMAGES } from '../../_helpers/docker-image-facts';
 import { almostJsonArray, execForm, plainArgv } from '../../_helpers/docker-instruction';
 import { STAGES, type StageGraph } from '../../_helpers/docker-stage';
-import { COMPOSE_BUILDS, DOCKERFILE_SUMMARY } from '../../_helpers/docker-workspace';
+import { baseData, COMPOSE_BUILDS, DOCKERFILE_SUMMARY } from '../../_helpers/docker-workspace';
+
+/** Distributions whose /bin/sh is BusyBox ash, which replaces itself with the last simple command of `sh -c`. */
+const BUSYBOX_SH = new Set(['alpine', 'busybox']);
 
 /**
  * The elements of an array meant as exec form whose only fault is a single backslash in a Windows
@@ -70,6 +73,10 @@ const rule: Rule<'dockerfile'> = {
     const windows = image?.windows ?? false;
     // An exec-form ENTRYPOINT (the file's own or the base image's) gets a shell-form CMD as arguments.
     const entrypoint = image && !image.command.shellEntrypoint && image.command.entrypoint?.length ? image.command.entrypoint.join(' ') : undefined;
+    const distribution = image?.chain && baseData(image.chain)?.distribution;
+    // BusyBox's sh runs a lone command in place of itself (checked: `sh -c 'sleep 3 2>&1'` leaves
+    // sleep at the shell's PID), so the program is PID 1 and gets the signals; dash keeps the shell.
+    const execsLoneCommand = Boolean(distribution && BUSYBOX_SH.has(distribution)) && !(image && image.graph.inForce(image.stage, 'SHELL'));
     for (const instruction of effective(ctx.index(STAGES))) {
       if (instruction.jsonForm || instruction.args.length === 0) continue;
       const keyword = instruction.keyword;
@@ -90,6 +97,9 @@ const rule: Rule<'dockerfile'> = {
       // On Windows the shell form runs under the image's SHELL (cmd or PowerShell), and a container
       // is stopped through the host's compute service, not by a SIGTERM for PID 1 to forward.
       if (windows) continue;
+      const lone = instruction.commands.length === 1 && !instruction.commands[0].subshell;
+      // `CMD exec server …` replaces the shell in every shell: the program is PID 1.
+      if (lone && (execsLoneCommand || instruction.commands[0].words[0]?.value === 'exec')) continue;
       const argv = plainArgv(raw);
       ctx.report({
         messageId: 'shellForm',

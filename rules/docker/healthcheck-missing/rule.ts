@@ -7,7 +7,7 @@ import { baseData, baseHealthcheck, COMPOSE_BUILDS, DOCKERFILE_SUMMARY } from '.
 const REPLS = new Set(['node', 'nodejs', 'bun', 'deno', 'python', 'python2', 'python3', 'pypy', 'pypy3', 'irb', 'pry', 'jshell', 'ghci', 'iex', 'erl', 'R', 'julia', 'lua', 'scala', 'bash', 'sh', 'ash', 'dash', 'zsh', 'fish', 'powershell', 'pwsh', 'cmd']);
 
 /** Programs run once to build, test or deploy something: an image whose command is one is a tool, not a service. */
-const TOOLS = new Set(['stress', 'stress-ng', 'make', 'cmake', 'mvn', 'gradle', 'gradlew', 'msbuild', 'nuget', 'ant', 'sbt', 'terraform', 'tofu', 'kubectl', 'helm', 'ansible', 'ansible-playbook', 'packer', 'git', 'aws', 'az', 'gcloud', 'pytest', 'tox', 'nox']);
+const TOOLS = new Set(['stress', 'stress-ng', 'ab', 'k6', 'wrk', 'hey', 'vegeta', 'jmeter', 'newman', 'make', 'cmake', 'mvn', 'gradle', 'gradlew', 'msbuild', 'nuget', 'ant', 'sbt', 'terraform', 'tofu', 'kubectl', 'helm', 'ansible', 'ansible-playbook', 'packer', 'git', 'aws', 'az', 'gcloud', 'pytest', 'tox', 'nox']);
 /** Subcommands that build or test rather than serve, for programs that do both. */
 const TOOL_SUBCOMMANDS: Record<string, RegExp> = {
   go: /^(?:build|test|vet|generate|install|mod|get)$/,
@@ -18,12 +18,15 @@ const TOOL_SUBCOMMANDS: Record<string, RegExp> = {
   pnpm: /^(?:install|test|build)$/,
 };
 
+/** Inits that start the command after them (`/init` is s6-overlay's). */
+const INITS = /^(?:tini|dumb-init|catatonit|exec)$/;
+
 const base = (word: string) => word.replace(/^.*[\\/]/, '').replace(/\.exe$/i, '');
 
 /** Wrappers that hand over to the command after them: inits, and an inherited `docker-entrypoint.sh` that ends in `exec "$@"`. */
 function program(argv: readonly string[], skip: number): { name: string; args: readonly string[] } | undefined {
   let i = skip;
-  while (i < argv.length && (/^(?:tini|dumb-init|catatonit|exec)$/.test(base(argv[i])) || argv[i] === '--')) i++;
+  while (i < argv.length && (INITS.test(base(argv[i])) || argv[i] === '/init' || argv[i] === '--')) i++;
   const word = argv[i];
   return word === undefined ? undefined : { name: base(word), args: argv.slice(i + 1) };
 }
@@ -37,17 +40,24 @@ function runsNoService(program: string, args: readonly string[]): boolean {
   const operands = args.filter((a) => !a.startsWith('-') && !(windowsShell && a.startsWith('/')));
   if (name === 'php') return args.length === 1 && args[0] === '-a';
   if (REPLS.has(name)) return operands.length === 0 && !args.some((a) => /^-(?:c|m|e|Command|File|f)$/i.test(a));
-  if (TOOLS.has(name)) return true;
+  if (TOOLS.has(name) || TEST_SCRIPT.test(program)) return true;
+  // A load generator without its web UI is a client, not a service.
+  if (name === 'locust') return args.includes('--headless');
   const sub = TOOL_SUBCOMMANDS[name];
   return Boolean(sub && operands[0] !== undefined && sub.test(operands[0]));
 }
 
 /** `Dockerfile.builder`, `Dockerfile.build`, `builder.Dockerfile`: images that build something and exit. */
 const BUILDER_FILE = /(?:^|[./_-])build(?:er)?(?:[./_-]|$)/i;
+/** Folders of images that run once: test suites, seed data, load generators. */
+const ONE_SHOT_FOLDER = /^(?:tests?|e2e|integration[-_]?tests?|seed(?:[-_]?data)?|load[-_]?(?:gen(?:erator)?|tests?))$/i;
+/** Scripts named for running tests: `tests.sh`, `run-tests.sh`, `test.sh`. */
+const TEST_SCRIPT = /^(?:run[-_]?)?tests?\.(?:sh|bash|py)$/i;
 
 /** Whether the final image has no service to check: no command at all, or one that serves nothing. */
 function noService(image: FinalImage, path: string): boolean {
-  if (BUILDER_FILE.test(path.slice(path.lastIndexOf('/') + 1))) return true;
+  const parts = path.split('/');
+  if (BUILDER_FILE.test(parts[parts.length - 1]) || (parts.length > 1 && ONE_SHOT_FOLDER.test(parts[parts.length - 2]))) return true;
   const { command } = image;
   const argv = startArgv(command);
   if (command.entrypoint !== undefined && command.cmd !== undefined && argv?.length === 0) return true;
@@ -57,6 +67,8 @@ function noService(image: FinalImage, path: string): boolean {
   const inheritedEntrypoint = !command.entrypointInstruction && command.entrypointOrigin?.kind === 'data';
   const ownScript = command.entrypoint?.length === 1 && !command.shellEntrypoint && /entrypoint|\.sh$/i.test(command.entrypoint[0]) && Boolean(command.cmd?.length);
   const first = program(argv, (inheritedEntrypoint || ownScript) && !command.shellEntrypoint ? (command.entrypoint?.length ?? 0) : 0);
+  // Only an init with nothing to run (`ENTRYPOINT ["/init"]` of s6-overlay, `tini --`): a base image.
+  if (!first && argv.some((word) => INITS.test(base(word)) || word === '/init')) return true;
   if (first && runsNoService(first.name, first.args)) return true;
   // A tool image (docker:cli, buildpack-deps) whose command is kept.
   const data = image.chain && baseData(image.chain);
