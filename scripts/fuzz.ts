@@ -199,7 +199,7 @@ export interface FuzzOptions {
   formats?: readonly Format[];
   /** First input index (to split a long run across processes). */
   start?: number;
-  /** Inputs longer than this are cut (rules that are still quadratic make long inputs slow). */
+  /** Inputs longer than this are cut (to keep a run's inputs short). */
   maxSize?: number;
   samples?: Record<Format, Sample[]>;
   onProgress?(done: number): void;

@@ -3,6 +3,7 @@
 // shipped data file, USER helpers, and the line-insertion edits that fixes use. No checks live here.
 import type { DataFile, Edit, Index, Instruction, Span, Stage } from '../_api';
 import { mountFrom, STAGES } from './docker-stage';
+import { withoutTrailingSlashes } from './trim';
 
 // ---------------------------------------------------------------- image references
 
@@ -64,7 +65,7 @@ export function displayName(image: ImageName): string {
 
 /** Whether a pull of `image` is allowed by a `trustedRegistries` entry (a host, or a host/path prefix). */
 export function matchesRegistryEntry(image: ImageName, entry: string): boolean {
-  let normalised = entry.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  let normalised = withoutTrailingSlashes(entry.trim().replace(/^[a-z]+:\/\//i, ''));
   if (normalised === '') return false;
   const first = normalised.split('/')[0];
   // `acme/tools` (no host) means Docker Hub, as `docker pull acme/tools` does.

@@ -4,6 +4,7 @@
 // file names that must not be copied into an image. No checks live here.
 import type { DockerfileModel, Flag, Index, Instruction, Source, Stage, Word } from '../_api';
 import { STAGES } from './docker-stage';
+import { withoutTrailingSlashes } from './trim';
 
 // ---------------------------------------------------------------- instructions
 
@@ -376,11 +377,4 @@ export function sensitiveSource(source: string): SensitiveFile | undefined {
     i = close;
   }
   return sensitiveFile(out);
-}
-
-/** `s` without trailing slashes, in linear time (a `/\/+$/` regex is quadratic on long runs of slashes). */
-function withoutTrailingSlashes(s: string): string {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
-  return s.slice(0, end);
 }

@@ -8,6 +8,7 @@
 import type { Edit, Index, Instruction, ShellCommand, Source, Span, Word } from '../_api';
 import { shiftMap, tokenizeShell, type OffsetMap } from '../_api';
 import { expandVariables, walkVariables } from './docker-instruction';
+import { withoutTrailingSlashes } from './trim';
 
 // ---------------------------------------------------------------- RUN instructions and commands
 
@@ -238,7 +239,8 @@ export function shellScriptArg(cmd: Command): Word | undefined {
       i++;
       continue;
     }
-    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(v)) return args[i + 1];
+    // `-c`, `-lc`, `-ec`: a cluster of short options one of which is c (two linear tests: `/^-[a-z]*c[a-z]*$/` backtracks).
+    if (/^-[a-zA-Z]+$/.test(v) && v.includes('c')) return args[i + 1];
     if (!v.startsWith('-') && !v.startsWith('+')) return undefined;
   }
   return undefined;
@@ -572,7 +574,7 @@ export function mountTargets(run: Instruction): string[] {
     );
     const type = fields.type ?? 'bind';
     const target = fields.target ?? fields.dst ?? fields.destination;
-    if ((type === 'cache' || type === 'tmpfs') && target) out.push(target.replace(/\/+$/, ''));
+    if ((type === 'cache' || type === 'tmpfs') && target) out.push(withoutTrailingSlashes(target));
   }
   return out;
 }

@@ -8,6 +8,7 @@
 import type { Index, Instruction, Stage, Word } from '../_api';
 import { copySources, expandedWord } from './docker-instruction';
 import { mountFrom, STAGES, type StageGraph } from './docker-stage';
+import { withoutTrailingSlashes } from './trim';
 
 /** What leaves a stage for an image. */
 export interface StageOutput {
@@ -255,10 +256,3 @@ export const SHIPPING: Index<'dockerfile', Shipping> = {
     });
   },
 };
-
-/** `s` without trailing slashes, in linear time (a `/\/+$/` regex is quadratic on long runs of slashes). */
-function withoutTrailingSlashes(s: string): string {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
-  return s.slice(0, end);
-}

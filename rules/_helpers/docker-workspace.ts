@@ -3,6 +3,7 @@
 // Summaries are small per-file facts the workspace index keeps; `baseImageFacts` joins them.
 import { factsOf, windowsTag, type ImageFacts, type ImagesData } from './docker-image-facts';
 import { parseImageReference } from './docker-image';
+import { withoutTrailingSlashes } from './trim';
 import { isMap, isScalar, LineIndex, type DockerfileModel, type Instruction, type ProjectView, type Span, type Stage, type Summary, type YamlModel } from '../_api';
 
 /** A CMD or ENTRYPOINT as the image keeps it: the argv of exec form, the words of shell form. */
@@ -465,11 +466,4 @@ export function describeOrigin(origin: Origin): string {
     case 'scratch':
       return 'scratch';
   }
-}
-
-/** `s` without trailing slashes, in linear time (a `/\/+$/` regex is quadratic on long runs of slashes). */
-function withoutTrailingSlashes(s: string): string {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
-  return s.slice(0, end);
 }

@@ -6,7 +6,6 @@
 //      repeated, its literal prefix followed by a repeated character;
 //   2. every parser and every rule (the engine with all rules on) on documents of each format
 //      whose lines repeat those characters in the places the formats give them meaning.
-// Known problems in rules/** (being fixed there) are listed and reported, not failed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,26 +20,6 @@ const root = path.resolve(__dirname, '..', '..');
 const SOURCES = ['rules', 'server/src/parsers', 'server/src/engine', 'server/src/core', 'server/src/workspace'];
 /** Linear is 10x; 30x leaves room for noise and GC, quadratic (100x) does not fit. */
 const MAX_RATIO = 30;
-
-/**
- * Regexes in rules/** known to be quadratic on long input ("file /source/"), and rules known to be
- * superlinear on long input: not timed here, listed in the output. Remove an entry once it is fixed there.
- */
-const KNOWN_RULES = new Set([
-  // stage names compared or looked up per stage per reference: quadratic in the FROM/COPY --from count
-  'docker/copy-from-undefined-stage',
-  // every duplicate lists every other one, each located by scanning the text: cubic (the fuzzer's 52 KB input took 74 s)
-  'docker/duplicate-stage-name',
-]);
-
-const KNOWN_REGEXES = new Set([
-  'rules/_helpers/docker-image.ts /\\/+$/',
-  'rules/_helpers/docker-shell.ts /\\/+$/',
-  'rules/_helpers/docker-shell.ts /^-[a-zA-Z]*c[a-zA-Z]*$/',
-  'rules/_helpers/docker-stage.ts /\\/+$/',
-  'rules/docker/copy-whole-context/rule.ts /\\/+$/',
-  'rules/secrets/private-key/rule.ts /[\\s"\'`,;\\\\]+$/',
-]);
 
 interface Found {
   file: string;
@@ -172,17 +151,12 @@ function superlinear(small: number, large: number, floorMs: number): boolean {
   return large > floorMs && large > MAX_RATIO * Math.max(small, floorMs / MAX_RATIO);
 }
 
-test('every regex that reads file text is linear on adversarial input (n = 2,000 vs 20,000)', (t) => {
+test('every regex that reads file text is linear on adversarial input (n = 2,000 vs 20,000)', () => {
   const found = collectRegexes();
   assert.ok(found.length > 100, `${found.length} regexes found`);
   const failures: string[] = [];
-  const known: string[] = [];
   for (const regex of found) {
     const name = `${regex.file} /${regex.source}/`;
-    if (KNOWN_REGEXES.has(name)) {
-      known.push(`${name} (line ${regex.line})`);
-      continue;
-    }
     const re = new RegExp(regex.source, regex.flags);
     const small = adversarial(regex.source, 2000);
     const large = adversarial(regex.source, 20000);
@@ -200,8 +174,6 @@ test('every regex that reads file text is linear on adversarial input (n = 2,000
       }
     }
   }
-  for (const k of known) t.diagnostic(`not timed, known to be quadratic (rules/**): ${k}`);
-  for (const k of KNOWN_REGEXES) if (!known.some((line) => line.startsWith(k))) t.diagnostic(`listed as known but gone: ${k}`);
   assert.deepEqual(failures, []);
 });
 
@@ -222,11 +194,20 @@ function documents(chars: string[], n: number): Record<string, { path: string; t
   };
 }
 
+/**
+ * The time of one run of `large`, and when that looks superlinear next to `small`, the fastest of
+ * three more (as the regexes above are confirmed): one run of a megabyte input is often slowed by a
+ * major GC or another process, which a linear parser repeated does not show.
+ */
+function confirmed(small: number, large: () => void): number {
+  const once = fastest(1, large);
+  return superlinear(small, once, 50) ? Math.min(once, fastest(3, large)) : once;
+}
+
 test('every parser and every rule is linear on long adversarial lines (n = 1,000 vs 10,000 per line)', (t) => {
   const chars = [...new Set(collectRegexes().flatMap((r) => atoms(r.source).flat()))].filter((c) => c !== '\n' && c !== '\r').slice(0, 48);
   const config = { ...defaultConfig(), maxFileSizeKb: 1 << 20, maxFindingsPerFile: 1 << 20, maxParseErrorsPerFile: 1 << 20 };
-  config.rules = Object.fromEntries(allRules.map((r) => [r.id, KNOWN_RULES.has(r.id) ? 'off' : 'on']));
-  t.diagnostic(`not run, known to be superlinear (rules/**): ${[...KNOWN_RULES].join(', ')}`);
+  config.rules = Object.fromEntries(allRules.map((r) => [r.id, 'on']));
   const engine = new Engine(allRules, config, { loadData: loadShippedData, today: () => '2026-11-26' });
   const small = documents(chars, 1000);
   const large = documents(chars, 10000);
@@ -236,10 +217,10 @@ test('every parser and every rule is linear on long adversarial lines (n = 1,000
     assert.equal(engine.check(doc).skipped, undefined, name);
     // The parser alone, then the parser and every rule.
     const parseSmall = fastest(2, () => engine.analyze(doc));
-    const parseLarge = fastest(1, () => engine.analyze(big));
+    const parseLarge = confirmed(parseSmall, () => engine.analyze(big));
     if (superlinear(parseSmall, parseLarge, 50)) failures.push(`${name}, parsing: ${parseSmall.toFixed(0)} ms -> ${parseLarge.toFixed(0)} ms for 10x the text`);
     const a = fastest(2, () => engine.check(doc));
-    const b = fastest(1, () => engine.check(big));
+    const b = confirmed(a, () => engine.check(big));
     t.diagnostic(`${name}: ${(doc.text.length / 1024).toFixed(0)} KB ${a.toFixed(0)} ms (parse ${parseSmall.toFixed(0)}), ${(big.text.length / 1024).toFixed(0)} KB ${b.toFixed(0)} ms (parse ${parseLarge.toFixed(0)})`);
     if (superlinear(a, b, 50)) failures.push(`${name}, all rules: ${a.toFixed(0)} ms -> ${b.toFixed(0)} ms for 10x the text`);
   }

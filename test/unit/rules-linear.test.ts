@@ -45,6 +45,13 @@ function copyChain(stages: number): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Stages that all declare one name, each copied from by the next: every declaration is a duplicate of every other. */
+function sameName(stages: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < stages; i++) out.push('FROM alpine:3.20 AS build', 'COPY --from=build /a /a', 'RUN --mount=type=cache,from=build,target=/c true');
+  return `${out.join('\n')}\n`;
+}
+
 /**
  * Stages each built FROM the one before, with what the chain rules look up through it: USER, ENV
  * and variables, SHELL, WORKDIR, CMD, sudo, pipes, a stage copied from, a misspelt stage name.
@@ -126,6 +133,7 @@ function longRun(chars: number): string {
 }
 
 test('20,000 stages each copying from the one before', (t) => assertLinear(t, 'COPY --from chain', copyChain, 2_000));
+test('20,000 stages that share one name', (t) => assertLinear(t, 'duplicate stage names', sameName, 2_000));
 test('5,000 stages each built FROM the one before', (t) => assertLinear(t, 'FROM chain', baseChain, 500));
 test('5,000 stages built on each other, each copied out of', (t) => assertLinear(t, 'copied-out chain', copiedOutChain, 500));
 /**

@@ -1,10 +1,11 @@
 import type { Instruction, Rule } from '../../_api';
 import { copySources, expandedWord } from '../../_helpers/docker-instruction';
 import { SHIPPING } from '../../_helpers/docker-ship';
+import { withoutTrailingSlashes } from '../../_helpers/trim';
 
 /** `.`, `./`, `/`, `*`, `./*`: the whole build context (COPY paths are relative to its root). */
 function isWholeContext(source: string): boolean {
-  const path = source.replace(/\/+$/, '').replace(/^(?:\.\/)+/, '').replace(/^\/+/, '');
+  const path = withoutTrailingSlashes(source).replace(/^(?:\.\/)+/, '').replace(/^\/+/, '');
   return path === '' || path === '.' || path === '*' || path === './*';
 }
 

@@ -1,5 +1,6 @@
 import type { Rule, Severity } from '../../_api';
 import { shannonEntropy } from '../../_helpers/secrets';
+import { isWhitespaceCode, trimEndWhere } from '../../_helpers/trim';
 
 // A PEM (or PGP armor) private-key header. The body must follow: a mention in prose, a regex or a
 // `startsWith('-----BEGIN PRIVATE KEY-----')` test has no base64 after the marker.
@@ -13,6 +14,9 @@ const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
 // so entropy is measured over up to 256 characters, where even those score above 5 bits.
 const MIN_BODY = 100;
 const FILLER = /EXAMPLE|x{8,}|X{8,}/;
+// What a key line picks up at its end inside a string or a list: `"`, `'`, `` ` ``, `,`, `;`, `\`.
+const QUOTING = new Set([...'"\'`,;\\'].map((c) => c.charCodeAt(0)));
+const isQuotingCode = (code: number) => QUOTING.has(code) || isWhitespaceCode(code);
 
 interface KeyBody {
   encrypted: boolean;
@@ -25,7 +29,7 @@ function keyBody(text: string, from: number): KeyBody | undefined {
   let body = '';
   for (let i = 0; i < lines.length; i++) {
     // Strip quoting and indentation that a key picks up inside YAML, JSON, HCL or a shell string.
-    const line = lines[i].replace(/^[\s"'`]+/, '').replace(/[\s"'`,;\\]+$/, '');
+    const line = trimEndWhere(lines[i].replace(/^[\s"'`]+/, ''), isQuotingCode);
     if (line === '') {
       if (body) break;
       continue;

@@ -272,10 +272,15 @@ export class Engine {
     const superseding = new Map<string, readonly string[]>();
     for (const rule of rules) if (rule.supersedes?.length) superseding.set(rule.id, rule.supersedes);
     if (superseding.size === 0) return findings;
+    // Only findings of these rules can cover or be covered: the others (parse errors on a Terraform
+    // file, say) neither enter the sweep nor take places in its bounded window.
+    const involved = new Set<string>();
+    for (const [id, covered] of superseding) for (const ruleId of [id, ...covered]) involved.add(ruleId);
     const dropped = new Set<Finding>();
     // Sweep in start order: the findings whose spans are still open at each start.
     const open: Finding[] = [];
     for (const finding of findings) {
+      if (!involved.has(finding.ruleId)) continue;
       for (let i = open.length - 1; i >= 0; i--) if (open[i].span.end <= finding.span.start) open.splice(i, 1);
       for (const other of open) {
         const [winner, loser] = superseding.get(finding.ruleId)?.includes(other.ruleId)
