@@ -32,7 +32,9 @@ function fastest(text: string, runs: number): number {
 function assertLinear(t: TestContext, name: string, generate: (n: number) => string, n: number): void {
   fastest(generate(n), 2); // warm-up: compile the rules and the parser
   const small = fastest(generate(n), 5);
-  const large = fastest(generate(10 * n), 3);
+  let large = fastest(generate(10 * n), 3);
+  // A busy machine can slow one batch of runs: time the large input again before calling it superlinear.
+  for (let retry = 0; retry < 2 && large / small >= 25; retry++) large = Math.min(large, fastest(generate(10 * n), 3));
   const ratio = large / small;
   t.diagnostic(`${name}: n=${n} ${small.toFixed(1)} ms, 10n ${large.toFixed(1)} ms, ratio ${ratio.toFixed(1)}`);
   assert.ok(ratio < 25, `${name}: 10x the input took ${ratio.toFixed(1)}x the time (${small.toFixed(1)} ms -> ${large.toFixed(1)} ms)`);
@@ -156,3 +158,16 @@ test('a RUN of 10,000 downloads', (t) => assertLinear(t, 'many downloads', manyD
 test('10,000 RUN lines', (t) => assertLinear(t, 'RUN lines', runLines, 1_000));
 test('5,000 ENV lines', (t) => assertLinear(t, 'ENV lines', envLines, 500));
 test('a single RUN of 100,000 characters', (t) => assertLinear(t, 'long RUN', longRun, 10_000));
+
+/** A `fourfold-ignore` comment above every RUN, each suppressing what that RUN is found to do. */
+function ignoredLines(count: number): string {
+  const out = ['FROM debian:12', '# fourfold-ignore-file docker/image-not-pinned-digest: pinned by the build'];
+  for (let i = 0; i < count; i++) out.push(`# fourfold-ignore docker/sudo, docker/apt-get-missing-yes: line ${i}`, `RUN sudo apt-get install pkg${i}`);
+  return `${out.join('\n')}\n`;
+}
+
+test('10,000 RUN lines each under its own ignore comment', (t) => {
+  const result = engine.check({ path: 'Dockerfile', text: ignoredLines(100) });
+  assert.ok(result.findings.filter((f) => f.suppression?.kind === 'inline').length >= 200, 'the comments suppress the findings below them');
+  assertLinear(t, 'ignore comments', ignoredLines, 1_000);
+});

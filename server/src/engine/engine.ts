@@ -19,7 +19,7 @@ import {
 import { baselineIndex, fingerprint, type Baseline, type BaselineIndex } from './baseline';
 import { defaultConfig, type Config } from './config';
 import type { DocumentKind } from './languages';
-import { findSuppressions, suppressionFor } from './suppress';
+import { findSuppressions, suppressionsFor } from './suppress';
 
 export const PARSE_ERROR_RULE_ID = 'fourfold/parse-error';
 export const TOO_MANY_RULE_ID = 'fourfold/too-many-findings';
@@ -354,8 +354,9 @@ export class Engine {
     const comments = prefix ? findSuppressions(analysis.lines, prefix, analysis.units) : [];
     const accepted = this.baseline.get(analysis.path);
     const left = accepted && new Map(accepted);
-    for (const finding of findings) {
-      const comment = suppressionFor(comments, finding.ruleId, finding.span, today);
+    const suppressing = suppressionsFor(comments, findings, today);
+    for (const [i, finding] of findings.entries()) {
+      const comment = suppressing[i];
       if (comment) {
         finding.suppression = { kind: comment.fileWide ? 'file' : 'inline', reason: comment.reason, span: comment.span };
         continue;

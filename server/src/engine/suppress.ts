@@ -107,19 +107,46 @@ function coveredByLineComment(lines: LineIndex, target: number, units: readonly 
 }
 
 /** The comment that suppresses `ruleId` for a finding at `span`, if any. */
-export function suppressionFor(
+export function suppressionFor(comments: readonly SuppressionComment[], ruleId: string, span: Span, today: string): SuppressionComment | undefined {
+  return suppressionsFor(comments, [{ ruleId, span }], today)[0];
+}
+
+/**
+ * For each finding, the first comment (in file order) that suppresses it. One sweep in position
+ * order: comments enter when the text they cover starts and leave when it ends, so each finding is
+ * compared with the comments covering its position only (a few nested units), and file-wide
+ * comments are looked up by rule. Linear in comments plus findings for real files, where a file
+ * with one ignore comment per line used to cost comments x findings.
+ */
+export function suppressionsFor(
   comments: readonly SuppressionComment[],
-  ruleId: string,
-  span: Span,
+  findings: readonly { ruleId: string; span: Span }[],
   today: string,
-): SuppressionComment | undefined {
-  return comments.find(
-    (c) =>
-      (c.ruleIds.includes(ruleId) || c.ruleIds.includes('*')) &&
-      (!c.until || c.until >= today) &&
-      span.start >= c.covers.start &&
-      span.start <= c.covers.end,
-  );
+): (SuppressionComment | undefined)[] {
+  const order = new Map<SuppressionComment, number>();
+  const fileWide = new Map<string, SuppressionComment>();
+  const inline: SuppressionComment[] = [];
+  comments.forEach((c, i) => {
+    if (c.until && c.until < today) return;
+    order.set(c, i);
+    if (!c.fileWide) inline.push(c);
+    else for (const id of c.ruleIds) if (!fileWide.has(id)) fileWide.set(id, c);
+  });
+  inline.sort((a, b) => a.covers.start - b.covers.start);
+  const first = (a: SuppressionComment | undefined, b: SuppressionComment | undefined) => (!a || (b && order.get(b)! < order.get(a)!) ? b : a);
+  const queries = findings.map((f, i) => i).sort((a, b) => findings[a].span.start - findings[b].span.start);
+  const out: (SuppressionComment | undefined)[] = new Array(findings.length);
+  let open: SuppressionComment[] = [];
+  let next = 0;
+  for (const i of queries) {
+    const { ruleId, span } = findings[i];
+    while (next < inline.length && inline[next].covers.start <= span.start) open.push(inline[next++]);
+    if (open.some((c) => c.covers.end < span.start)) open = open.filter((c) => c.covers.end >= span.start);
+    let found = first(fileWide.get(ruleId), fileWide.get('*'));
+    for (const c of open) if (c.ruleIds.includes(ruleId) || c.ruleIds.includes('*')) found = first(found, c);
+    out[i] = found;
+  }
+  return out;
 }
 
 /** Text to insert where the reason is a placeholder: the editor turns it into a snippet. */
