@@ -1,25 +1,13 @@
 // A short run of `npm run fuzz` (scripts/fuzz.ts): seeded mutations of every format's samples
 // through the parser, every rule and every fix. Parsers must never throw nor fail internally;
-// rules must never throw; fixes must keep their edits apart and the text parsing. Known problems
-// in rules (being fixed in rules/**) are listed below with the input that shows them; any other
-// crash fails the test, and names the seed and index that replay it.
+// rules must never throw; fixes must keep their edits apart and the text parsing. Any crash fails
+// the test, and names the seed and index that replay it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkInput, FORMATS, fuzzEngine, loadSamples, mutate, runFuzz, type Crash } from '../../scripts/fuzz';
 
 const SEED = 20260101;
 const PER_FORMAT = 500;
-
-/** Crashes whose cause lies in rules/** and is known; remove an entry once it is fixed there. */
-const KNOWN: { kind: Crash['kind']; detail: RegExp; why: string }[] = [
-  {
-    kind: 'fix-breaks-parse',
-    detail: /^docker\/user-root: /,
-    why: 'the USER line the fix appends joins a trailing line continuation (or a truncated FROM) of the last instruction',
-  },
-];
-
-const known = (crash: Crash) => KNOWN.some((k) => k.kind === crash.kind && k.detail.test(crash.detail));
 
 function describeCrash(crash: Crash): string {
   return `${crash.kind} ${crash.format}: ${crash.detail.split('\n')[0]}\n  replay: npm run fuzz -- --seed ${crash.seed} --format ${crash.format} --replay ${crash.index}`;
@@ -30,8 +18,7 @@ test(`fuzz: ${PER_FORMAT} mutated inputs per format through parsers, rules and f
   for (const format of FORMATS) assert.ok(samples[format].length > 0, `samples for ${format}`);
   const report = runFuzz({ count: PER_FORMAT, seed: SEED, samples });
   for (const format of FORMATS) assert.equal(report.inputs[format], PER_FORMAT);
-  const unexpected = report.crashes.filter((c) => !known(c));
-  assert.deepEqual(unexpected.map(describeCrash), []);
+  assert.deepEqual(report.crashes.map(describeCrash), []);
 });
 
 test('fuzz: inputs that once crashed a parser stay fixed', () => {
