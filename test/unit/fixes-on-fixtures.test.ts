@@ -1,4 +1,5 @@
-// Every safe fix, proven on real text: each fixture of rules/*/*/fixtures and test/fixtures is
+// Every safe fix, proven on real text: each fixture of rules/*/*/fixtures and test/fixtures, and
+// each sample of KICS's corpus (test/corpus/kics), is
 // checked with every rule on (and the folder's settings.json), then each safe fix is applied on its
 // own, and the result must
 //   - leave every byte outside the edited ranges as it was (compared segment by segment),
@@ -45,6 +46,15 @@ function fixtureFolders(): { dir: string; files: string[] }[] {
   for (const entry of fs.readdirSync(path.join(root, 'test', 'fixtures'), { withFileTypes: true })) {
     if (entry.isDirectory()) out.push({ dir: path.join(root, 'test', 'fixtures', entry.name), files: files(path.join(root, 'test', 'fixtures', entry.name)) });
   }
+  // KICS's labelled samples (test/corpus/kics/<platform>/<query>/), each query folder a workspace.
+  const kics = path.join(root, 'test', 'corpus', 'kics');
+  for (const platform of fs.readdirSync(kics, { withFileTypes: true })) {
+    if (!platform.isDirectory()) continue;
+    for (const query of fs.readdirSync(path.join(kics, platform.name), { withFileTypes: true })) {
+      const dir = path.join(kics, platform.name, query.name);
+      if (query.isDirectory()) out.push({ dir, files: files(dir) });
+    }
+  }
   return out;
 }
 
@@ -63,6 +73,12 @@ function counts(findings: Finding[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const f of findings) if (!f.suppression) out.set(key(f), (out.get(key(f)) ?? 0) + 1);
   return out;
+}
+
+function ruleTotal(counts: Map<string, number>, ruleId: string): number {
+  let total = 0;
+  for (const [k, n] of counts) if (k.startsWith(`${ruleId} `)) total += n;
+  return total;
 }
 
 /** Every byte outside the edits is where it was, shifted by what the edits before it added. */
@@ -120,7 +136,11 @@ for (const { dir, files: fixtureFiles } of fixtureFolders()) {
         if ((afterCounts.get(key(finding)) ?? 0) > (beforeCounts.get(key(finding)) ?? 0) - 1) report('the finding is still there');
         for (const [k, n] of afterCounts) {
           const was = beforeCounts.get(k) ?? 0;
-          if (k !== key(finding) && n > was) report(`a new finding appeared: ${k} (${was} -> ${n})`);
+          if (k === key(finding) || n <= was) continue;
+          // The fix's own rule may describe a finding that remains anew (a fixed ENTRYPOINT changes
+          // what an invalid CMD does): then only the rule's total must fall.
+          if (k.startsWith(`${finding.ruleId} `) && ruleTotal(afterCounts, finding.ruleId) < ruleTotal(beforeCounts, finding.ruleId)) continue;
+          report(`a new finding appeared: ${k} (${was} -> ${n})`);
         }
       }
       assert.deepEqual(problems, []);
