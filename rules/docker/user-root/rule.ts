@@ -16,7 +16,7 @@ const WINDOWS_USER = 'ContainerUser';
  * root: after the last `RUN` of the stage (and after `after`, when given), just above the next
  * `CMD`/`ENTRYPOINT`, or at the end of the stage when none follows.
  */
-function insertUser(text: string, stage: Stage, line: string, after?: Instruction): Edit {
+function insertUser(text: string, stage: Stage, line: string, after?: Instruction): Edit | undefined {
   const list = stage.instructions;
   let anchor = after ? list.indexOf(after) : -1;
   list.forEach((instruction, index) => {
@@ -24,7 +24,11 @@ function insertUser(text: string, stage: Stage, line: string, after?: Instructio
   });
   const next = list.find((instruction, index) => index > anchor && (instruction.keyword === 'CMD' || instruction.keyword === 'ENTRYPOINT'));
   if (next) return insertLineBefore(text, next, line);
-  return insertLineAfter(text, list.at(-1) ?? stage.from, line);
+  const last = list.at(-1) ?? stage.from;
+  // A last instruction left open by a line continuation would take the added line in: no fix then.
+  const tail = text.trimEnd();
+  if ((tail.endsWith('\\') || tail.endsWith('`')) && last.span.end >= tail.length) return undefined;
+  return insertLineAfter(text, last, line);
 }
 
 /** A `FROM scratch` image with no `RUN` holds only copied files (a static binary): see README. */
@@ -39,8 +43,11 @@ function scratchWithoutShell(graph: StageGraph, stage: Stage): boolean {
  * at run time (binding a port below 1024, writing to a root-owned volume): a suggestion, never
  * applied unattended.
  */
-function suggestion(title: string, edit: () => Edit): () => Fix {
-  return () => ({ title, edits: [edit()], safety: 'suggestion' });
+function suggestion(title: string, edit: () => Edit | undefined): () => Fix | undefined {
+  return () => {
+    const built = edit();
+    return built && { title, edits: [built], safety: 'suggestion' };
+  };
 }
 
 const rule: Rule<'dockerfile'> = {
