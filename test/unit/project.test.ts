@@ -102,6 +102,44 @@ describe('Workspace', () => {
     assert.deepEqual(workspace.unitMembers('infra/vars.tf'), ['infra/main.tf', 'infra/vars.tf']);
   });
 
+  test('each summary\'s files are gathered once per generation, not once per check (a scan of n files reads them n times)', () => {
+    const root = tempWorkspace({});
+    const workspace = new Workspace(root, new Engine([fromElsewhere]));
+    for (let i = 0; i < 50; i++) workspace.updateIndex(`s${i}/Dockerfile`, `FROM alpine:3.22 AS stage${i}\n`);
+    const first = workspace.view('a/Dockerfile').summaries(BUILT_STAGES);
+    assert.equal(first.size, 50);
+    assert.equal(workspace.view('b/Dockerfile').summaries(BUILT_STAGES), first, 'the same map while nothing changed');
+    workspace.updateIndex('s0/Dockerfile', 'FROM alpine:3.22 AS renamed\n');
+    const after = workspace.view('a/Dockerfile').summaries(BUILT_STAGES);
+    assert.notEqual(after, first);
+    assert.deepEqual(after.get('s0/Dockerfile'), ['renamed'], 'a change is seen at once');
+  });
+
+  test('a scan lists each Terraform folder once, not once per file in it', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`infra/f${i}.tf`] = `resource "a" "r${i}" {}\n`;
+    const root = tempWorkspace(files);
+    const session = new Session({ rules: [moduleSize] });
+    session.setFolders([root]);
+    const readdir = fs.readdirSync;
+    const listed: string[] = [];
+    (fs as { readdirSync: unknown }).readdirSync = (folder: fs.PathLike, ...rest: unknown[]) => {
+      listed.push(String(folder));
+      return (readdir as (...args: unknown[]) => unknown)(folder, ...rest);
+    };
+    let result;
+    try {
+      result = await session.scan({ paths: [root] });
+    } finally {
+      fs.readdirSync = readdir;
+    }
+    assert.equal(result.files.length, 30);
+    assert.deepEqual([...new Set(result.files.map((f) => f.result.findings.map((x) => x.message).join()))], ['module of 30 files, 30 resources']);
+    // Once by the walk and once by the checks; it was once more for each of the 30 files.
+    const times = listed.filter((folder) => folder === path.join(root, 'infra')).length;
+    assert.ok(times <= 2, `the unit folder was listed ${times} times`);
+  });
+
   test('shared indexes are computed once per analysis, whatever the number of rules asking', () => {
     let computed = 0;
     const RUNS: Index<'dockerfile', number> = { name: 'test.runs', compute: (s) => (computed++, s.model.instructions.filter((i) => i.keyword === 'RUN').length) };

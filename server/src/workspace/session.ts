@@ -213,6 +213,7 @@ export class Session {
     }
 
     const seen = new Set<string>();
+    const held = new Set<Workspace>();
     let done = 0;
     let sinceYield = 0;
     const checkOne = async (absPath: string, explicit: boolean) => {
@@ -220,6 +221,10 @@ export class Session {
       seen.add(absPath);
       const { workspace, relPath } = this.locate(absPath);
       if (!explicit && workspace.isExcluded(relPath)) return;
+      if (!held.has(workspace)) {
+        workspace.holdListings();
+        held.add(workspace);
+      }
       const read = readSourceFile(absPath, workspace.engine.getConfig().maxFileSizeKb);
       if (read.skipped !== undefined) {
         // Every file that could not be read is listed; binary content only for names we parse
@@ -247,29 +252,33 @@ export class Session {
       }
     };
 
-    for (const file of named) await checkOne(file, true);
-    for (const folder of folders) {
-      if (signal?.aborted) break;
-      const before = done;
-      const root = this.rootFor(path.join(folder, '_')) ?? folder;
-      const workspace = this.rootInfo(root).workspace;
-      const config = workspace.engine.getConfig();
-      const walk = walkWorkspace(folder, {
-        base: root,
-        exclude: [...config.exclude, ...(this.options.extraExcludes ?? [])],
-        signal,
-        onSkip: (absPath, reason) => result.skipped.push({ absPath, reason }),
-      });
-      try {
-        for await (const file of walk) {
-          await checkOne(file.absPath, false);
-          if (signal?.aborted) break;
+    try {
+      for (const file of named) await checkOne(file, true);
+      for (const folder of folders) {
+        if (signal?.aborted) break;
+        const before = done;
+        const root = this.rootFor(path.join(folder, '_')) ?? folder;
+        const workspace = this.rootInfo(root).workspace;
+        const config = workspace.engine.getConfig();
+        const walk = walkWorkspace(folder, {
+          base: root,
+          exclude: [...config.exclude, ...(this.options.extraExcludes ?? [])],
+          signal,
+          onSkip: (absPath, reason) => result.skipped.push({ absPath, reason }),
+        });
+        try {
+          for await (const file of walk) {
+            await checkOne(file.absPath, false);
+            if (signal?.aborted) break;
+          }
+        } catch (error) {
+          // The walk never throws for what is on disk; if it does, the rest of this folder is not scanned, and that is said.
+          result.skipped.push({ absPath: folder, reason: `the scan of this folder stopped early: ${error instanceof Error ? error.message : String(error)}` });
         }
-      } catch (error) {
-        // The walk never throws for what is on disk; if it does, the rest of this folder is not scanned, and that is said.
-        result.skipped.push({ absPath: folder, reason: `the scan of this folder stopped early: ${error instanceof Error ? error.message : String(error)}` });
+        if (done === before && !signal?.aborted) result.empty.push(folder);
       }
-      if (done === before && !signal?.aborted) result.empty.push(folder);
+    } finally {
+      for (const workspace of held) workspace.releaseListings();
     }
     result.cancelled = Boolean(signal?.aborted);
     return result;

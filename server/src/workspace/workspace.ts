@@ -48,6 +48,13 @@ export class Workspace {
   private readonly overlay = new Map<string, string>();
   /** Recently parsed unit members, by path and content hash (a small LRU in insertion order). */
   private readonly parses = new Map<string, { hash: string; analysis: Analysis }>();
+  /**
+   * Each summary's files, as of a generation: built once and shared by every check until some
+   * summary changes (a scan's second pass asks for them once per file).
+   */
+  private readonly summaryMaps = new Map<string, { generation: number; files: ReadonlyMap<string, unknown> }>();
+  /** Folder listings held during a scan (see `holdListings`). */
+  private listings?: Map<string, string[]>;
   private readonly excluded: (relPath: string) => boolean;
   /** Whether the index holds every file of the workspace (after `buildIndex`). */
   indexed = false;
@@ -184,17 +191,39 @@ export class Workspace {
     const names = new Set<string>();
     for (const open of this.overlay.keys()) if (folderOf(open) === folder && UNIT_KINDS.has(detectKind(open))) names.add(open);
     if (this.root !== '') {
-      try {
-        for (const entry of fs.readdirSync(this.absolute(folder), { withFileTypes: true })) {
-          const rel = folder ? `${folder}/${entry.name}` : entry.name;
-          if (entry.isFile() && UNIT_KINDS.has(detectKind(entry.name)) && !this.isExcluded(rel)) names.add(rel);
-        }
-      } catch {
-        // an unreadable folder: the unit is what is open
+      for (const name of this.unitFilesIn(folder)) {
+        const rel = folder ? `${folder}/${name}` : name;
+        if (!this.isExcluded(rel)) names.add(rel);
       }
     }
     names.add(relPath);
     return [...names].sort();
+  }
+
+  /** The names of unit files (Terraform) in a folder on disk; held while a scan runs (see `holdListings`). */
+  private unitFilesIn(folder: string): string[] {
+    const held = this.listings?.get(folder);
+    if (held) return held;
+    const names: string[] = [];
+    try {
+      for (const entry of fs.readdirSync(this.absolute(folder), { withFileTypes: true })) if (entry.isFile() && UNIT_KINDS.has(detectKind(entry.name))) names.push(entry.name);
+    } catch {
+      // an unreadable folder: the unit is what is open
+    }
+    this.listings?.set(folder, names);
+    return names;
+  }
+
+  /**
+   * Reads each folder's listing once until `releaseListings`: a scan takes the disk as it finds it,
+   * and a folder of n Terraform files is then listed once, not n times.
+   */
+  holdListings(): void {
+    this.listings ??= new Map();
+  }
+
+  releaseListings(): void {
+    this.listings = undefined;
   }
 
   private parsed(relPath: string, text: string): Analysis {
@@ -222,9 +251,12 @@ export class Workspace {
         return known;
       },
       summaries: <K extends ModelKind, S>(key: Summary<K, S>) => {
-        const out = new Map<string, S>();
-        for (const [file, entry] of this.index) if (entry.summaries.has(key.name)) out.set(file, entry.summaries.get(key.name) as S);
-        return out;
+        const cached = this.summaryMaps.get(key.name);
+        if (cached && cached.generation === this.generation) return cached.files as ReadonlyMap<string, S>;
+        const files = new Map<string, S>();
+        for (const [file, entry] of this.index) if (entry.summaries.has(key.name)) files.set(file, entry.summaries.get(key.name) as S);
+        this.summaryMaps.set(key.name, { generation: this.generation, files });
+        return files;
       },
       unit: () => {
         const files: UnitFile[] = [];
