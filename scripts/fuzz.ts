@@ -243,7 +243,8 @@ export function checkInput(engine: Engine, format: Format, text: string): { kind
   } catch (error) {
     return [{ kind: 'parser-threw', detail: error instanceof Error ? (error.stack ?? error.message) : String(error) }];
   }
-  const internal = analysis.parseErrors.find((e) => /internal/i.test(e.message));
+  // The parsers' own failures, caught and reported as a parse error (not the word in the input).
+  const internal = analysis.parseErrors.find((e) => /^Internal (?:parser|evaluator) error: /.test(e.message));
   if (internal) problems.push({ kind: 'parser-internal', detail: internal.message });
   let findings: Finding[];
   try {

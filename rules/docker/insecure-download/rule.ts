@@ -139,7 +139,7 @@ function plainHttpDownloads(source: Parameters<typeof downloadOf>[0], step: RunS
     const use = streamed ?? consumerOf(download.file, position.get(cmd)!);
     if (!use) continue;
     // Name the server, not the whole URL: other parts may come from defaults that differ on this path.
-    const origin = /^[a-z]+:\/\/[^/]+/i.exec(download.url)![0];
+    const origin = /^[a-z]+:\/\/[^/]*/i.exec(download.url)![0];
     out.push({ messageId: 'plainHttpDownload', data: { downloader: cmd.name, origin, file: download.file, action: use.action, tool: use.command.name }, span: cmd.program!.span });
   }
   return out;

@@ -29,6 +29,8 @@ function dropSudo(cmd: Command, text: string): FixSource | undefined {
   const sudo = cmd.sudo!;
   const next = cmd.words[cmd.words.indexOf(sudo) + 1];
   if (cmd.exec || cmd.nested || !next || next !== cmd.program || !/^[ \t]+$/.test(text.slice(sudo.span.end, next.span.start))) return undefined;
+  // `RUN sudo [ … ]` without sudo would read as an exec-form array.
+  if (text[next.span.start] === '[') return undefined;
   return () => ({ title: 'Remove sudo (this step already runs as root)', edits: [{ span: { start: sudo.span.start, end: next.span.start }, newText: '' }] });
 }
 
