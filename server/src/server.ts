@@ -22,6 +22,7 @@ import {
   type Connection,
   type Diagnostic,
   type InitializeResult,
+  type Location,
 } from 'vscode-languageserver/node';
 import { allRules } from '../../rules/index';
 import type { Finding, Related } from './engine/api';
@@ -209,16 +210,29 @@ function analysisOf(checked: Checked): Analysis {
   return (d.analysis ??= new Analysis({ path: checked.relPath, text: checked.text, languageId: checked.languageId, version: checked.version }));
 }
 
-/** A related location's URI: its own file's, or another file of the same workspace. */
-function relatedUri(checked: Checked, related: Related): string {
+const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * Where a related location is: in the finding's own file, or in another file of the same workspace,
+ * placed in that file's text as the editor or the disk has it (its start when it cannot be read).
+ * Other files' line indexes are built once per publication (`others`).
+ */
+function relatedLocation(checked: Checked, lines: LineIndex, related: Related, others: Map<string, LineIndex | undefined>): Location {
   const other = related.path ? checked.workspace.resolveInside(related.path) : undefined;
-  return other ? pathToUri(other) : checked.uri;
+  if (!related.path || !other) return { uri: checked.uri, range: related.path ? FILE_START : toRange(lines, related.span) };
+  if (!others.has(related.path)) {
+    const text = checked.workspace.read(related.path);
+    others.set(related.path, text === undefined ? undefined : new LineIndex(text));
+  }
+  const otherLines = others.get(related.path);
+  return { uri: pathToUri(other), range: otherLines && related.span.end <= otherLines.text.length ? toRange(otherLines, related.span) : FILE_START };
 }
 
 function diagnosticsOf(checked: Checked): Diagnostic[] {
   const shown = checked.result.findings.filter((f) => !f.suppression);
   const lines = shown.length > 0 ? linesOf(checked) : new LineIndex('');
-  const diagnostics = shown.map((f) => toDiagnostic(f, lines, mapping, docsUri, (related) => relatedUri(checked, related)));
+  const others = new Map<string, LineIndex | undefined>();
+  const diagnostics = shown.map((f) => toDiagnostic(f, lines, mapping, docsUri, (related) => relatedLocation(checked, lines, related, others)));
   if (checked.result.skipped) {
     diagnostics.push({
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

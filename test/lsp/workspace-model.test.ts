@@ -53,6 +53,7 @@ describe('the workspace model in the editor', () => {
       assert.equal(finding.range.start.line, 0);
       assert.match(String(finding.message), /built by base\/Dockerfile, ends with USER root/);
       assert.equal(finding.relatedInformation?.[0]?.location.uri, base);
+      assert.deepEqual(finding.relatedInformation?.[0]?.location.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 9 } }, 'placed in base/Dockerfile: its USER root');
       assert.match(finding.relatedInformation?.[0]?.message ?? '', /base\/Dockerfile line 3/);
 
       // An edit of the base Dockerfile in the editor (didOpen, then didChange back to USER app) clears it.

@@ -4,6 +4,7 @@ import {
   CodeActionKind,
   DiagnosticSeverity,
   type Diagnostic,
+  type Location,
   type Range,
   type TextEdit,
 } from 'vscode-languageserver';
@@ -63,16 +64,11 @@ export function toDiagnostic(
   lines: LineIndex,
   mapping: SeverityMapping,
   docsUri: (ruleId: string) => string | undefined,
-  relatedUri: (related: Related) => string,
+  relatedLocation: (related: Related) => Location,
 ): Diagnostic {
   const href = docsUri(finding.ruleId);
   const data: DiagnosticData = { ruleId: finding.ruleId, start: finding.span.start, end: finding.span.end };
-  // Places in the same file get exact ranges; other files' texts are not at hand here, so their
-  // locations point at the file's start and the message says where.
-  const related = [...(finding.related ?? []), ...(finding.flow ?? [])].map((r) => ({
-    location: { uri: relatedUri(r), range: r.path ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : toRange(lines, r.span) },
-    message: r.message,
-  }));
+  const related = [...(finding.related ?? []), ...(finding.flow ?? [])].map((r) => ({ location: relatedLocation(r), message: r.message }));
   return {
     ...(related.length ? { relatedInformation: related } : {}),
     range: toRange(lines, finding.span),

@@ -112,7 +112,8 @@ export class Workspace {
     else this.overlay.set(relPath, text);
   }
 
-  private read(relPath: string): string | undefined {
+  /** A file's text as the editor or, for a file not open, the disk has it; undefined when unreadable. */
+  read(relPath: string): string | undefined {
     const open = this.overlay.get(relPath);
     if (open !== undefined || this.root === '') return open;
     const read = readSourceFile(this.absolute(relPath), this.engine.getConfig().maxFileSizeKb);
