@@ -171,3 +171,12 @@ test('10,000 RUN lines each under its own ignore comment', (t) => {
   assert.ok(result.findings.filter((f) => f.suppression?.kind === 'inline').length >= 200, 'the comments suppress the findings below them');
   assertLinear(t, 'ignore comments', ignoredLines, 1_000);
 });
+
+/** Relative WORKDIRs, each inside the one before: the working directory grows with every line. */
+function relativeWorkdirs(count: number): string {
+  const out = ['FROM alpine:3.22', 'WORKDIR /srv'];
+  for (let i = 0; i < count; i++) out.push(`WORKDIR dir${i}`);
+  return `${out.join('\n')}\n`;
+}
+
+test('5,000 relative WORKDIRs, each inside the one before', (t) => assertLinear(t, 'relative WORKDIR chain', relativeWorkdirs, 500));

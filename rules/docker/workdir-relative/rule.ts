@@ -18,9 +18,14 @@ function resolvePosix(base: string, relative: string): string {
   return `/${parts.join('/')}`;
 }
 
+/** Linux's PATH_MAX: a chain of relative WORKDIRs past it is no real path (and would cost more per WORKDIR). */
+const PATH_MAX = 4096;
+
 interface Known {
   /** The working directory, when every WORKDIR so far was literal. */
   path?: string;
+  /** Set when relative WORKDIRs added up to more than PATH_MAX characters. */
+  tooLong?: true;
   /** The WORKDIR that set it (or that made it unknown, when `path` is undefined). */
   from?: Instruction;
 }
@@ -45,6 +50,7 @@ const rule: Rule<'dockerfile'> = {
     againstBase: 'WORKDIR {{path}} is relative to the base image\'s working directory, which this file does not set and which can change when the image is updated: files land, and commands run, somewhere unexpected. Use an absolute path.',
     againstVariable: 'WORKDIR {{path}} is relative to the WORKDIR on line {{line}}, which is only known at build time. Use an absolute path.',
     againstEarlier: 'WORKDIR {{path}} is relative to the WORKDIR on line {{line}} and resolves to {{resolved}}; write {{resolved}} so the directory does not depend on the order of instructions.',
+    tooLong: 'WORKDIR {{path}} is relative to the WORKDIR on line {{line}}, and the relative WORKDIRs add up to a path longer than Linux allows (4096 characters). Use an absolute path.',
   },
   fixable: true,
   visits: ['WORKDIR'],
@@ -64,6 +70,11 @@ const rule: Rule<'dockerfile'> = {
           continue;
         }
         const resolved = known.path !== undefined ? resolvePosix(known.path, path) : undefined;
+        if (known.from && (known.tooLong || (resolved !== undefined && resolved.length > PATH_MAX))) {
+          ctx.report({ messageId: 'tooLong', data: { path, line: lineOf(ctx, known.from.keywordSpan.start) }, span: instruction.args[0].span });
+          known = { from: instruction, tooLong: true };
+          continue;
+        }
         if (resolved === undefined || !known.from) {
           const earlier = known.from;
           ctx.report({
