@@ -30,9 +30,65 @@ function topLevelString(root: YamlNode | null, key: string): string | undefined 
   return isScalar(value) && typeof value.value === 'string' ? value.value : undefined;
 }
 
+/**
+ * Deeper than this, the text is not handed to the `yaml` package: it recurses once per level, and
+ * about a thousand levels of `{[{[…` (1 KB) bring Node near its stack limit, where V8 can fail to
+ * compile a regular expression and end the process (found by fuzzing). No manifest nests a tenth
+ * as deep.
+ */
+export const MAX_YAML_NESTING = 200;
+
+/**
+ * An upper bound of the nesting depth, in one pass: open flow collections (`[`, `{` outside quotes
+ * and comments) plus the block levels that indentation opens (and `- ` entries sharing a line).
+ * Returns the offset where it first exceeds `limit`, or -1.
+ */
+export function deepNestingAt(text: string, limit: number): number {
+  const indents: number[] = [];
+  let flow = 0;
+  let i = 0;
+  while (i < text.length) {
+    // A line: its indentation opens or closes block levels (not inside a flow collection).
+    let indent = 0;
+    while (text[i + indent] === ' ') indent++;
+    let j = i + indent;
+    const blank = j >= text.length || text[j] === '\n' || text[j] === '\r' || text[j] === '#';
+    if (!blank && flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      while (text[j] === '-' && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
+        indents.push(++indent);
+        j += 2;
+        while (text[j] === ' ') j++;
+      }
+    }
+    if (indents.length + flow > limit) return j;
+    // The rest of the line: flow brackets outside quoted scalars and comments.
+    let quote = '';
+    for (; j < text.length && text[j] !== '\n'; j++) {
+      const c = text[j];
+      if (quote) {
+        if (c === '\\' && quote === '"') j++;
+        else if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '#' && (j === 0 || text[j - 1] === ' ' || text[j - 1] === '\t')) break;
+      else if (c === '[' || c === '{') {
+        if (indents.length + ++flow > limit) return j;
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    }
+    while (j < text.length && text[j] !== '\n') j++;
+    i = j + 1;
+  }
+  return -1;
+}
+
 export function parseYaml(text: string): Parsed<YamlModel> {
   const errors: ParseError[] = [];
   const documents: YamlDocument[] = [];
+  const deep = deepNestingAt(text, MAX_YAML_NESTING);
+  if (deep >= 0) {
+    return { model: { documents }, errors: [{ message: `YAML nested more than ${MAX_YAML_NESTING} levels deep: not read`, span: { start: deep, end: Math.min(deep + 1, text.length) } }] };
+  }
   let parsed: Document.Parsed[];
   try {
     parsed = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false, lineCounter: new LineCounter() }) as Document.Parsed[];
