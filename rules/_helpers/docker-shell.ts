@@ -812,10 +812,26 @@ function outputName(cmd: Command): string | undefined {
     if (cmd.name === 'wget' && /^-[a-zA-Z]*O$/.test(v)) return args[i + 1];
   }
   for (const redirect of cmd.redirects) {
-    const target = /^1?>>?([^&].*)$/.exec(redirect.value)?.[1];
-    if (target && target !== '/dev/null' && target !== '-') return target;
+    const target = outputRedirect(redirect);
+    if (target?.fd === 1 && target.path !== '/dev/null' && target.path !== '-') return target.path;
   }
   return undefined;
+}
+
+/**
+ * The file an output redirection writes and the descriptor it redirects: `>f`, `>>f`, `2>f`, `>|f`;
+ * undefined for `>&2`, `2>&1`, input redirections and heredocs.
+ */
+export function outputRedirect(redirect: Word): { fd: number; path: string } | undefined {
+  const match = /^(\d*)>>?\|?([^&].*)$/.exec(redirect.value);
+  return match ? { fd: match[1] ? Number(match[1]) : 1, path: match[2] } : undefined;
+}
+
+/** The files a command writes: the targets of its output redirections and, for `tee`, its operands. */
+export function writtenFiles(cmd: Command): string[] {
+  const out = cmd.redirects.flatMap((r) => outputRedirect(r)?.path ?? []);
+  if (cmd.name === 'tee') for (const a of cmd.args) if (!a.value.startsWith('-')) out.push(a.value);
+  return out;
 }
 
 /** A word that is one shell variable and nothing else: `$URL`, `"${FIREFOX_URL}"` as the parser gives it. */

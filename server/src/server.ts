@@ -235,7 +235,7 @@ function diagnosticsOf(checked: Checked): Diagnostic[] {
   const diagnostics = shown.map((f) => toDiagnostic(f, lines, mapping, docsUri, (related) => relatedLocation(checked, lines, related, others)));
   if (checked.result.skipped) {
     diagnostics.push({
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      range: FILE_START,
       severity: DiagnosticSeverity.Information,
       source: DIAGNOSTIC_SOURCE,
       message: `Fourfold did not check this file: ${checked.result.skipped}.`,

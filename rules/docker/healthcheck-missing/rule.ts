@@ -18,15 +18,16 @@ const TOOL_SUBCOMMANDS: Record<string, RegExp> = {
   pnpm: /^(?:install|test|build)$/,
 };
 
-/** Inits that start the command after them (`/init` is s6-overlay's). */
+/** Inits that start the command after them (`/init` is s6-overlay's), and `exec`. */
 const INITS = /^(?:tini|dumb-init|catatonit|exec)$/;
 
 const base = (word: string) => word.replace(/^.*[\\/]/, '').replace(/\.exe$/i, '');
+const isInit = (word: string) => INITS.test(base(word)) || word === '/init';
 
 /** Wrappers that hand over to the command after them: inits, and an inherited `docker-entrypoint.sh` that ends in `exec "$@"`. */
 function program(argv: readonly string[], skip: number): { name: string; args: readonly string[] } | undefined {
   let i = skip;
-  while (i < argv.length && (INITS.test(base(argv[i])) || argv[i] === '/init' || argv[i] === '--')) i++;
+  while (i < argv.length && (isInit(argv[i]) || argv[i] === '--')) i++;
   const word = argv[i];
   return word === undefined ? undefined : { name: base(word), args: argv.slice(i + 1) };
 }
@@ -68,7 +69,7 @@ function noService(image: FinalImage, path: string): boolean {
   const ownScript = command.entrypoint?.length === 1 && !command.shellEntrypoint && /entrypoint|\.sh$/i.test(command.entrypoint[0]) && Boolean(command.cmd?.length);
   const first = program(argv, (inheritedEntrypoint || ownScript) && !command.shellEntrypoint ? (command.entrypoint?.length ?? 0) : 0);
   // Only an init with nothing to run (`ENTRYPOINT ["/init"]` of s6-overlay, `tini --`): a base image.
-  if (!first && argv.some((word) => INITS.test(base(word)) || word === '/init')) return true;
+  if (!first && argv.some(isInit)) return true;
   if (first && runsNoService(first.name, first.args)) return true;
   // A tool image (docker:cli, buildpack-deps) whose command is kept.
   const data = image.chain && baseData(image.chain);

@@ -1,5 +1,5 @@
 import type { Index, Instruction, Rule } from '../../_api';
-import { baseName, pipelinesOf, RUN_STEPS, type Command } from '../../_helpers/docker-shell';
+import { baseName, pipelinesOf, RUN_STEPS, writtenFiles, type Command } from '../../_helpers/docker-shell';
 import { STAGES } from '../../_helpers/docker-stage';
 
 /**
@@ -83,8 +83,7 @@ function isQuietGrep(cmd: Command): boolean {
 const APT_KEYRING = /^(?:\/etc\/apt\/(?:trusted\.gpg\.d|keyrings)\/|\/usr\/share\/keyrings\/)/;
 
 function writesAptKeyring(cmd: Command): boolean {
-  const targets = [...cmd.redirects.map((r) => r.value.replace(/^\d*>>?/, '')), ...(cmd.name === 'tee' ? cmd.args.map((a) => a.value) : [])];
-  return targets.some((t) => APT_KEYRING.test(t));
+  return writtenFiles(cmd).some((file) => APT_KEYRING.test(file));
 }
 
 function isAptUpdate(cmd: Command): boolean {

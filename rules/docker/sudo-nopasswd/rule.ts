@@ -1,5 +1,5 @@
 import type { Instruction, Rule, Span, Word } from '../../_api';
-import { RUN_STEPS, shellWord, type Command } from '../../_helpers/docker-shell';
+import { RUN_STEPS, shellWord, writtenFiles, type Command } from '../../_helpers/docker-shell';
 
 /** `/etc/sudoers` and the files of `/etc/sudoers.d`. */
 const SUDOERS = /^\/etc\/sudoers(?:\.d\/[^/]+)?$/;
@@ -14,11 +14,8 @@ interface Written {
 
 /** The sudoers file a command writes, through `>`/`>>` or as `tee`'s operand. */
 function sudoersTarget(cmd: Command): string | undefined {
-  for (const r of cmd.redirects) {
-    const target = /^\d*>>?\|?(.+)$/.exec(r.value)?.[1];
-    if (target && SUDOERS.test(target)) return target;
-  }
-  if (cmd.name === 'tee') return cmd.args.find((a) => !a.value.startsWith('-') && SUDOERS.test(a.value))?.value;
+  const written = writtenFiles(cmd).find((file) => SUDOERS.test(file));
+  if (written) return written;
   if (cmd.name === 'sed' && cmd.args.some((a) => /^-[a-zA-Z]*i/.test(a.value) || a.value.startsWith('--in-place'))) return cmd.args.find((a) => SUDOERS.test(a.value))?.value;
   return undefined;
 }
